@@ -1,0 +1,35 @@
+"""Golden outputs from TFLite Micro's reference kernels on the host (PyPI `tflite-micro`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import MissingDependency
+
+
+def tflm_outputs(model: bytes, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    """Run every sample (one array per model input) through TFLite Micro; outputs per sample."""
+    try:
+        from tflite_micro.python.tflite_micro import runtime
+    except ImportError:
+        raise MissingDependency("TFLite Micro is needed for reference outputs: "
+                                "pip install --pre tflite-micro") from None
+    interp = runtime.Interpreter.from_bytes(model)
+    n_out = _count_outputs(interp)
+    results = []
+    for sample in samples:
+        interp.reset()
+        for i, arr in enumerate(sample):
+            interp.set_input(arr, i)
+        interp.invoke()
+        results.append([np.array(interp.get_output(o)) for o in range(n_out)])
+    return results
+
+
+def _count_outputs(interp) -> int:
+    n = 0
+    while True:
+        try:
+            interp.get_output_details(n)
+        except Exception:
+            return n
+        n += 1

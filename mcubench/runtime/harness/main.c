@@ -1,0 +1,114 @@
+/* The common firmware entry: shared by every backend and target.
+ *
+ * Measures setup and one inference (sample 0) between HAL region markers, then runs the other samples
+ * unmeasured and compares every output with the expected one. Prints one "MB key=value ..." line per
+ * fact, so targets parse the same format everywhere. Exit codes: 0 ok, 3 validation mismatch,
+ * 10+rc setup failed, 20+rc invoke failed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mb_data.h"
+#include "mb_hal.h"
+#include "mb_model.h"
+
+#ifndef MB_STACK_PAINT_BYTES
+#define MB_STACK_PAINT_BYTES 32768
+#endif
+#define MB_STACK_PATTERN 0xA5
+
+/* Paint the stack below main's frame, then scan it after the work: the deepest byte that changed
+ * is the high-water mark. Both helpers are called from main, so their frames start at the same depth. */
+static MB_NOINLINE void mb_stack_paint(void) {
+  volatile uint8_t area[MB_STACK_PAINT_BYTES];
+  for (uint32_t i = 0; i < MB_STACK_PAINT_BYTES; i++) area[i] = MB_STACK_PATTERN;
+}
+
+static MB_NOINLINE uint32_t mb_stack_used(void) {
+  volatile uint8_t area[MB_STACK_PAINT_BYTES];
+  uint32_t i = 0; /* the stack grows down: area[0] is the deepest byte */
+  while (i < MB_STACK_PAINT_BYTES && area[i] == MB_STACK_PATTERN) i++;
+  return MB_STACK_PAINT_BYTES - i;
+}
+
+static MB_NOINLINE int mb_bench_setup(void) { return mb_model_setup(); }
+static MB_NOINLINE int mb_bench_invoke(void) { return mb_model_invoke(); }
+
+static void mb_load_sample(uint32_t s) {
+  int n = mb_model_num_inputs();
+  for (int i = 0; i < n; i++)
+    memcpy(mb_model_input(i), mb_sample_in[s * (uint32_t)n + (uint32_t)i], mb_model_input_bytes(i));
+}
+
+static int32_t mb_read(const uint8_t *p, uint32_t k, uint8_t dtype) {
+  switch (dtype) {
+  case MB_DTYPE_INT8: return ((const int8_t *)p)[k];
+  case MB_DTYPE_UINT8: return p[k];
+  case MB_DTYPE_INT16: { int16_t v; memcpy(&v, p + 2 * k, 2); return v; }
+  default: { int32_t v; memcpy(&v, p + 4 * k, 4); return v; }
+  }
+}
+
+/* Largest difference over all outputs: in LSB for integers, in ulp for float32 (the bit patterns of
+ * same-signed floats are ordered like integers). */
+static uint32_t mb_compare(uint32_t s) {
+  int n = mb_model_num_outputs();
+  uint32_t worst = 0;
+  for (int o = 0; o < n; o++) {
+    const uint8_t *got = (const uint8_t *)mb_model_output(o);
+    const uint8_t *want = mb_sample_out[s * (uint32_t)n + (uint32_t)o];
+    uint8_t dt = mb_output_dtype[o];
+    uint32_t width = (dt <= MB_DTYPE_UINT8) ? 1 : (dt == MB_DTYPE_INT16 ? 2 : 4);
+    uint32_t count = mb_model_output_bytes(o) / width;
+    for (uint32_t k = 0; k < count; k++) {
+      int64_t d = (int64_t)mb_read(got, k, dt) - (int64_t)mb_read(want, k, dt);
+      uint32_t a = (uint32_t)(d < 0 ? -d : d);
+      if (a > worst) worst = a;
+    }
+  }
+  return worst;
+}
+
+int main(void) {
+  mb_hal_init();
+  mb_hal_region_begin(MB_REGION_CALIBRATE);
+  mb_hal_region_end(MB_REGION_CALIBRATE);
+
+  mb_stack_paint();
+  mb_hal_region_begin(MB_REGION_SETUP);
+  int rc = mb_bench_setup();
+  mb_hal_region_end(MB_REGION_SETUP);
+  if (rc != 0) {
+    printf("MB error=setup code=%d\n", rc);
+    return 10 + (rc & 7);
+  }
+  mb_load_sample(0);
+  mb_hal_region_begin(MB_REGION_INVOKE);
+  rc = mb_bench_invoke();
+  mb_hal_region_end(MB_REGION_INVOKE);
+  uint32_t stack = mb_stack_used();
+  if (rc != 0) {
+    printf("MB error=invoke code=%d\n", rc);
+    return 20 + (rc & 7);
+  }
+  mb_hal_report();
+  printf("MB stack_used=%lu\n", (unsigned long)stack);
+
+  if (!mb_validate) {
+    printf("MB done\n");
+    return 0;
+  }
+  uint32_t worst = mb_compare(0), bad = worst ? 1 : 0;
+  for (uint32_t s = 1; s < mb_num_samples; s++) {
+    mb_load_sample(s);
+    if (mb_model_invoke() != 0) return 21;
+    uint32_t d = mb_compare(s);
+    if (d) bad++;
+    if (d > worst) worst = d;
+  }
+  printf("MB validate samples=%lu mismatched=%lu max_abs_diff=%lu\n", (unsigned long)mb_num_samples,
+         (unsigned long)bad, (unsigned long)worst);
+  printf("MB done\n");
+  return bad ? 3 : 0;
+}

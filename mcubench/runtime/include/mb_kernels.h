@@ -1,0 +1,114 @@
+/* mcubench kernel library: one operator per file in runtime/kernels/, one params struct per op.
+ *
+ * Conventions (after CMSIS-NN): every kernel takes (params, input dims, input, [filter dims, filter,
+ * bias,] output dims, output). Shapes are NHWC. Nothing allocates; all quantization parameters are
+ * prepared offline (AOT backend) or once at setup (interpreter). int8 results are bit-exact with
+ * TFLite Micro's reference kernels.
+ */
+#ifndef MB_KERNELS_H
+#define MB_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  int32_t n, h, w, c;
+} mb_dims;
+
+/* Output requantization for one channel (or the whole tensor): real multiplier = mult * 2^(shift-31). */
+typedef struct {
+  int32_t mult;
+  int32_t shift;
+} mb_requant;
+
+typedef struct {
+  int16_t stride_h, stride_w;
+  int16_t dilation_h, dilation_w;
+  int16_t pad_h, pad_w;     /* top/left padding; bottom/right follow from the shapes */
+  int32_t input_offset;     /* -input zero point */
+  int32_t output_offset;    /* output zero point */
+  int32_t act_min, act_max; /* fused activation as a clamp */
+  const mb_requant *requant; /* one per output channel */
+} mb_conv2d_params;
+
+typedef struct {
+  int16_t stride_h, stride_w;
+  int16_t dilation_h, dilation_w;
+  int16_t pad_h, pad_w;
+  int16_t depth_multiplier;
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t act_min, act_max;
+  const mb_requant *requant; /* one per output channel */
+} mb_depthwise_conv2d_params;
+
+typedef struct {
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t act_min, act_max;
+  const mb_requant *requant; /* one per output unit if per_channel, else one */
+  int32_t per_channel;
+} mb_fully_connected_params;
+
+typedef struct {
+  int16_t stride_h, stride_w;
+  int16_t filter_h, filter_w;
+  int16_t pad_h, pad_w;
+  int32_t act_min, act_max;
+} mb_pool_params;
+
+typedef struct {
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t left_shift;
+  mb_requant input1, input2, output;
+  int32_t act_min, act_max;
+} mb_add_params;
+
+/* Softmax: the fixed-point exp of TFLite Micro's reference kernel (input_beta_multiplier/left_shift
+ * prepared from beta and the input scale, diff_min the smallest difference that still counts). */
+typedef struct {
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t diff_min;
+} mb_softmax_params;
+
+/* Shared fixed-point helpers (runtime/kernels/requant.c); every op rounds the same way. */
+int32_t mb_requantize(int32_t acc, int32_t mult, int32_t shift);
+
+void mb_conv2d_s8(const mb_conv2d_params *p, const mb_dims *in_dims, const int8_t *in,
+                  const mb_dims *filter_dims, const int8_t *filter, const int32_t *bias,
+                  const mb_dims *out_dims, int8_t *out);
+
+void mb_depthwise_conv2d_s8(const mb_depthwise_conv2d_params *p, const mb_dims *in_dims,
+                            const int8_t *in, const mb_dims *filter_dims, const int8_t *filter,
+                            const int32_t *bias, const mb_dims *out_dims, int8_t *out);
+
+/* batches x in_features -> batches x out_units; filter is out_units x in_features. */
+void mb_fully_connected_s8(const mb_fully_connected_params *p, int32_t batches,
+                           int32_t in_features, const int8_t *in, int32_t out_units,
+                           const int8_t *filter, const int32_t *bias, int8_t *out);
+
+void mb_avg_pool_s8(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
+                    const mb_dims *out_dims, int8_t *out);
+
+void mb_max_pool_s8(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
+                    const mb_dims *out_dims, int8_t *out);
+
+/* Element-wise add of two tensors of equal size (broadcasting is a later extension). */
+void mb_add_s8(const mb_add_params *p, int32_t size, const int8_t *in1, const int8_t *in2,
+               int8_t *out);
+
+/* rows x depth, softmax over depth. */
+void mb_softmax_s8(const mb_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
+                   int8_t *out);
+
+/* RESHAPE moves no data when planned in place; this copy serves when it is not. */
+void mb_copy_s8(int32_t size, const int8_t *in, int8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
