@@ -32,7 +32,8 @@ class Host(Target):
         if shutil.which("valgrind") is None:
             raise MissingDependency("valgrind not found: apt-get install valgrind")
         cg = out_dir / "callgrind.out"
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg}", str(elf)]
+        cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg}",
+               str(elf)]
         proc = self.execute(cmd, out_dir, timeout)
         metrics = self.parse_output(proc.stdout, proc.returncode)
         counts = self.inclusive_counts(cg, ("mb_bench_setup", "mb_bench_invoke"))
