@@ -13,7 +13,8 @@ def tflm_outputs(model: bytes, samples: list[list[np.ndarray]]) -> list[list[np.
     except ImportError:
         raise MissingDependency("TFLite Micro is needed for reference outputs: "
                                 "pip install --pre tflite-micro") from None
-    interp = runtime.Interpreter.from_bytes(model)
+    # TFLite Micro's default arena (10x the model size) is too small for small models.
+    interp = runtime.Interpreter.from_bytes(model, arena_size=max(1 << 22, 16 * len(model)))
     n_out = _count_outputs(interp)
     results = []
     for sample in samples:

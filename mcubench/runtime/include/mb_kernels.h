@@ -77,6 +77,10 @@ typedef struct {
 
 /* Shared fixed-point helpers (runtime/kernels/requant.c); every op rounds the same way. */
 int32_t mb_requantize(int32_t acc, int32_t mult, int32_t shift);
+/* Its two steps, also used by softmax's fixed-point exp: round(a * b / 2^31) saturated, and
+ * round(x / 2^exponent), both rounding half away from zero (gemmlowp semantics). */
+int32_t mb_doubling_high_mul(int32_t a, int32_t b);
+int32_t mb_rounding_shift_right(int32_t x, int32_t exponent);
 
 void mb_conv2d_s8(const mb_conv2d_params *p, const mb_dims *in_dims, const int8_t *in,
                   const mb_dims *filter_dims, const int8_t *filter, const int32_t *bias,

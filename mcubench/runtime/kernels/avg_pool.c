@@ -1,0 +1,42 @@
+/* int8 average pooling (TFLite Micro AveragePool semantics): the window is clipped to the input, so
+ * padding never counts; the mean is the sum divided by the in-bounds count, rounded half away from
+ * zero. Input and output share one quantization, so no requantization. */
+#include <stdint.h>
+
+#include "mb_kernels.h"
+
+void mb_avg_pool_s8(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
+                    const mb_dims *out_dims, int8_t *out) {
+  const int32_t in_h = in_dims->h, in_w = in_dims->w, ch = in_dims->c;
+  const int32_t out_h = out_dims->h, out_w = out_dims->w;
+
+  for (int32_t b = 0; b < out_dims->n; b++) {
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      const int32_t fy_start = iy0 < 0 ? -iy0 : 0;
+      const int32_t fy_end = in_h - iy0 < p->filter_h ? in_h - iy0 : p->filter_h;
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        const int32_t fx_start = ix0 < 0 ? -ix0 : 0;
+        const int32_t fx_end = in_w - ix0 < p->filter_w ? in_w - ix0 : p->filter_w;
+        for (int32_t c = 0; c < ch; c++) {
+          int32_t sum = 0, count = 0;
+          for (int32_t fy = fy_start; fy < fy_end; fy++) {
+            for (int32_t fx = fx_start; fx < fx_end; fx++) {
+              sum += in[((b * in_h + iy0 + fy) * in_w + ix0 + fx) * ch + c];
+              count++;
+            }
+          }
+          /* An all-padding window cannot occur with SAME/VALID geometry; guard the division. */
+          int32_t acc = 0;
+          if (count > 0) {
+            acc = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+          }
+          acc = acc < p->act_min ? p->act_min : acc;
+          acc = acc > p->act_max ? p->act_max : acc;
+          out[((b * out_h + oy) * out_w + ox) * ch + c] = (int8_t)acc;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/* int8 depthwise convolution, per-output-channel requantization (TFLite Micro
+ * DepthwiseConvPerChannel semantics). Filter layout 1HW(C*M): output channel ic * M + m reads input
+ * channel ic. */
+#include <stdint.h>
+
+#include "mb_kernels.h"
+
+void mb_depthwise_conv2d_s8(const mb_depthwise_conv2d_params *p, const mb_dims *in_dims,
+                            const int8_t *in, const mb_dims *filter_dims, const int8_t *filter,
+                            const int32_t *bias, const mb_dims *out_dims, int8_t *out) {
+  const int32_t in_h = in_dims->h, in_w = in_dims->w, in_c = in_dims->c;
+  const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
+  const int32_t out_h = out_dims->h, out_w = out_dims->w, out_c = out_dims->c;
+  const int32_t mult = p->depth_multiplier;
+
+  for (int32_t b = 0; b < out_dims->n; b++) {
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_h;
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_w;
+        for (int32_t ic = 0; ic < in_c; ic++) {
+          for (int32_t m = 0; m < mult; m++) {
+            const int32_t oc = ic * mult + m;
+            int32_t acc = 0;
+            for (int32_t fy = 0; fy < f_h; fy++) {
+              const int32_t iy = iy0 + p->dilation_h * fy;
+              if (iy < 0 || iy >= in_h) continue;
+              for (int32_t fx = 0; fx < f_w; fx++) {
+                const int32_t ix = ix0 + p->dilation_w * fx;
+                if (ix < 0 || ix >= in_w) continue;
+                const int32_t x = in[((b * in_h + iy) * in_w + ix) * in_c + ic];
+                const int32_t w = filter[(fy * f_w + fx) * out_c + oc];
+                acc += (x + p->input_offset) * w;
+              }
+            }
+            if (bias) acc += bias[oc];
+            acc = mb_requantize(acc, p->requant[oc].mult, p->requant[oc].shift);
+            acc += p->output_offset;
+            acc = acc < p->act_min ? p->act_min : acc;
+            acc = acc > p->act_max ? p->act_max : acc;
+            out[((b * out_h + oy) * out_w + ox) * out_c + oc] = (int8_t)acc;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+"""The kernel library (runtime/kernels/*.c) as a host shared library, called through ctypes.
+
+``build_kernels(dir)`` compiles every kernel once; ``KernelLib.run(graph, op, values)`` fills the
+``mb_*_params`` structs from mcubench.ir.quant's ``prepare_*`` functions (the same ones the code
+generator uses) and runs one IR operator, so tests compare exactly what a backend would emit.
+"""
+from __future__ import annotations
+
+import ctypes as C
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+import mcubench
+from mcubench.ir import quant
+from mcubench.ir.graph import Graph, Op
+
+RUNTIME = Path(mcubench.__file__).parent / "runtime"
+KERNEL_SOURCES = sorted((RUNTIME / "kernels").glob("*.c"))
+
+
+def build_kernels(out_dir: Path, cc: str = "gcc") -> Path:
+    """Compile all kernels into one shared library; warnings are errors."""
+    if shutil.which(cc) is None:
+        raise FileNotFoundError(f"{cc} not found")
+    lib = Path(out_dir) / "libmb_kernels.so"
+    cmd = [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+           f"-I{RUNTIME / 'include'}", *map(str, KERNEL_SOURCES), "-o", str(lib)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return lib
+
+
+class Dims(C.Structure):
+    _fields_ = [("n", C.c_int32), ("h", C.c_int32), ("w", C.c_int32), ("c", C.c_int32)]
+
+
+class Requant(C.Structure):
+    _fields_ = [("mult", C.c_int32), ("shift", C.c_int32)]
+
+
+_WINDOW = [("stride_h", C.c_int16), ("stride_w", C.c_int16), ("dilation_h", C.c_int16),
+           ("dilation_w", C.c_int16), ("pad_h", C.c_int16), ("pad_w", C.c_int16)]
+
+
+class Conv2dParams(C.Structure):
+    _fields_ = _WINDOW + [("input_offset", C.c_int32), ("output_offset", C.c_int32),
+                          ("act_min", C.c_int32), ("act_max", C.c_int32),
+                          ("requant", C.POINTER(Requant))]
+
+
+class DepthwiseConv2dParams(C.Structure):
+    _fields_ = _WINDOW + [("depth_multiplier", C.c_int16), ("input_offset", C.c_int32),
+                          ("output_offset", C.c_int32), ("act_min", C.c_int32),
+                          ("act_max", C.c_int32), ("requant", C.POINTER(Requant))]
+
+
+class FullyConnectedParams(C.Structure):
+    _fields_ = [("input_offset", C.c_int32), ("output_offset", C.c_int32),
+                ("act_min", C.c_int32), ("act_max", C.c_int32),
+                ("requant", C.POINTER(Requant)), ("per_channel", C.c_int32)]
+
+
+class PoolParams(C.Structure):
+    _fields_ = [("stride_h", C.c_int16), ("stride_w", C.c_int16), ("filter_h", C.c_int16),
+                ("filter_w", C.c_int16), ("pad_h", C.c_int16), ("pad_w", C.c_int16),
+                ("act_min", C.c_int32), ("act_max", C.c_int32)]
+
+
+class AddParams(C.Structure):
+    _fields_ = [("input1_offset", C.c_int32), ("input2_offset", C.c_int32),
+                ("output_offset", C.c_int32), ("left_shift", C.c_int32), ("input1", Requant),
+                ("input2", Requant), ("output", Requant), ("act_min", C.c_int32),
+                ("act_max", C.c_int32)]
+
+
+class SoftmaxParams(C.Structure):
+    _fields_ = [("input_multiplier", C.c_int32), ("input_left_shift", C.c_int32),
+                ("diff_min", C.c_int32)]
+
+
+I8P, I32P = C.POINTER(C.c_int8), C.POINTER(C.c_int32)
+DP = C.POINTER(Dims)
+SIGNATURES = {
+    "mb_requantize": (C.c_int32, [C.c_int32, C.c_int32, C.c_int32]),
+    "mb_conv2d_s8": (None, [C.POINTER(Conv2dParams), DP, I8P, DP, I8P, I32P, DP, I8P]),
+    "mb_depthwise_conv2d_s8": (None, [C.POINTER(DepthwiseConv2dParams), DP, I8P, DP, I8P, I32P,
+                                      DP, I8P]),
+    "mb_fully_connected_s8": (None, [C.POINTER(FullyConnectedParams), C.c_int32, C.c_int32, I8P,
+                                     C.c_int32, I8P, I32P, I8P]),
+    "mb_avg_pool_s8": (None, [C.POINTER(PoolParams), DP, I8P, DP, I8P]),
+    "mb_max_pool_s8": (None, [C.POINTER(PoolParams), DP, I8P, DP, I8P]),
+    "mb_add_s8": (None, [C.POINTER(AddParams), C.c_int32, I8P, I8P, I8P]),
+    "mb_softmax_s8": (None, [C.POINTER(SoftmaxParams), C.c_int32, C.c_int32, I8P, I8P]),
+    "mb_copy_s8": (None, [C.c_int32, I8P, I8P]),
+}
+
+
+def _ptr(arr: np.ndarray | None, ctype):
+    return None if arr is None else arr.ctypes.data_as(C.POINTER(ctype))
+
+
+def _dims(shape) -> Dims:
+    return Dims(*quant.nhwc(shape))
+
+
+def _requants(pairs) -> C.Array:
+    return (Requant * len(pairs))(*(Requant(int(m), int(s)) for m, s in pairs))
+
+
+def _fill(struct_cls, p: dict, **extra):
+    """A params struct from a prepare_* dict: every struct field must be present."""
+    values = {name: p[name] for name, _ in struct_cls._fields_ if name not in extra}
+    for name, ctype in struct_cls._fields_:
+        if ctype is Requant and name in values:
+            values[name] = Requant(*values[name])
+    return struct_cls(**values, **extra)
+
+
+class KernelLib:
+    def __init__(self, path: Path):
+        self.lib = C.CDLL(str(path))
+        for name, (restype, argtypes) in SIGNATURES.items():
+            fn = getattr(self.lib, name)
+            fn.restype, fn.argtypes = restype, argtypes
+
+    def requantize(self, acc: int, mult: int, shift: int) -> int:
+        return self.lib.mb_requantize(acc, mult, shift)
+
+    def run(self, graph: Graph, op: Op, values: dict[int, np.ndarray]) -> np.ndarray:
+        """Run one op; ``values`` maps non-constant input tensor indices to arrays."""
+        def arg(i):
+            if i < 0:
+                return None
+            t = graph.tensors[i]
+            a = t.data if t.is_const else values[i]
+            return np.ascontiguousarray(a, dtype=t.dtype)
+
+        ins = [arg(i) for i in op.inputs]
+        out_t = graph.tensors[op.outputs[0]]
+        out = np.zeros(out_t.shape, dtype=np.int8)
+        o = _ptr(out, C.c_int8)
+        kind, lib = op.kind, self.lib
+        if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            dw = kind == "DEPTHWISE_CONV_2D"
+            p = quant.PREPARE[kind](graph, op)
+            rq = _requants(p["requant"])
+            params = _fill(DepthwiseConv2dParams if dw else Conv2dParams, p,
+                           requant=C.cast(rq, C.POINTER(Requant)))
+            fn = lib.mb_depthwise_conv2d_s8 if dw else lib.mb_conv2d_s8
+            bias = ins[2] if len(ins) > 2 else None
+            fn(C.byref(params), C.byref(_dims(ins[0].shape)), _ptr(ins[0], C.c_int8),
+               C.byref(_dims(ins[1].shape)), _ptr(ins[1], C.c_int8), _ptr(bias, C.c_int32),
+               C.byref(_dims(out.shape)), o)
+        elif kind == "FULLY_CONNECTED":
+            p = quant.prepare_fully_connected(graph, op)
+            rq = _requants(p["requant"])
+            params = _fill(FullyConnectedParams, p, requant=C.cast(rq, C.POINTER(Requant)))
+            bias = ins[2] if len(ins) > 2 else None
+            lib.mb_fully_connected_s8(C.byref(params), p["batches"], p["in_features"],
+                                      _ptr(ins[0], C.c_int8), p["out_units"],
+                                      _ptr(ins[1], C.c_int8), _ptr(bias, C.c_int32), o)
+        elif kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            params = _fill(PoolParams, quant.prepare_pool(graph, op))
+            fn = lib.mb_avg_pool_s8 if kind == "AVERAGE_POOL_2D" else lib.mb_max_pool_s8
+            fn(C.byref(params), C.byref(_dims(ins[0].shape)), _ptr(ins[0], C.c_int8),
+               C.byref(_dims(out.shape)), o)
+        elif kind == "ADD":
+            params = _fill(AddParams, quant.prepare_add(graph, op))
+            lib.mb_add_s8(C.byref(params), out.size, _ptr(ins[0], C.c_int8),
+                          _ptr(ins[1], C.c_int8), o)
+        elif kind == "SOFTMAX":
+            p = quant.prepare_softmax(graph, op)
+            params = _fill(SoftmaxParams, p)
+            lib.mb_softmax_s8(C.byref(params), p["rows"], p["depth"], _ptr(ins[0], C.c_int8), o)
+        elif kind == "RESHAPE":
+            lib.mb_copy_s8(out.size, _ptr(ins[0], C.c_int8), o)
+        else:
+            raise NotImplementedError(kind)
+        return out
