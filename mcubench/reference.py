@@ -6,7 +6,8 @@ import numpy as np
 from .errors import MissingDependency
 
 
-def tflm_outputs(model: bytes, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+def tflm_outputs(model: bytes, samples: list[list[np.ndarray]], n_outputs: int) \
+        -> list[list[np.ndarray]]:
     """Run every sample (one array per model input) through TFLite Micro; outputs per sample."""
     try:
         from tflite_micro.python.tflite_micro import runtime
@@ -15,22 +16,12 @@ def tflm_outputs(model: bytes, samples: list[list[np.ndarray]]) -> list[list[np.
                                 "pip install --pre tflite-micro") from None
     # TFLite Micro's default arena (10x the model size) is too small for small models.
     interp = runtime.Interpreter.from_bytes(model, arena_size=max(1 << 22, 16 * len(model)))
-    n_out = _count_outputs(interp)
     results = []
     for sample in samples:
         interp.reset()
         for i, arr in enumerate(sample):
             interp.set_input(arr, i)
         interp.invoke()
-        results.append([np.array(interp.get_output(o)) for o in range(n_out)])
+        results.append([np.array(interp.get_output(o)) for o in range(n_outputs)])
     return results
 
-
-def _count_outputs(interp) -> int:
-    n = 0
-    while True:
-        try:
-            interp.get_output_details(n)
-        except Exception:
-            return n
-        n += 1

@@ -170,7 +170,7 @@ class Stages:
             validate = next((f for f in p.features if f.name == "validate"), None)
             if validate:
                 samples = load_samples(p.model.folder, graph, validate["samples"], validate["seed"])
-                expected = tflm_outputs(p.model.path.read_bytes(), samples)
+                expected = tflm_outputs(p.model.path.read_bytes(), samples, len(graph.outputs))
             else:
                 samples, expected = load_samples(None, graph, 1, p.settings["seed"]), None
             out_dtypes = [graph.tensors[i].dtype for i in graph.outputs]

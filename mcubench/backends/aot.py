@@ -1,0 +1,377 @@
+"""Ahead-of-time backend: the IR becomes plain C99 with everything decided at build time.
+
+Output (in the build folder):
+- ``model_weights.c`` / ``model_weights.h``: every constant tensor an operator reads, as an aligned
+  ``const`` array (flash on a device).
+- ``model.c``: per operator its prepared ``mb_*_params`` struct, requantization table and shapes as
+  ``static const`` data; one static arena at offsets from ir/planner.py; ``mb_model_invoke`` a flat
+  list of kernel calls; the mb_model.h accessors. ``mb_model_setup`` has nothing to do.
+- the kernels the model uses (plus requant.c), copied from runtime/kernels.
+
+The generated code is freestanding (no allocation, no stdio) and warning-free under
+``-std=c99 -Wall -Wextra``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Key
+from ..errors import ConfigError, ModelError
+from ..ir import quant
+from ..ir.graph import Graph, Op, Tensor
+from ..ir.planner import Plan, plan_graph
+from .base import Backend
+
+# op kind -> kernel source (runtime/kernels/) and function
+KERNELS = {
+    "CONV_2D": ("conv2d.c", "mb_conv2d_s8"),
+    "DEPTHWISE_CONV_2D": ("depthwise_conv2d.c", "mb_depthwise_conv2d_s8"),
+    "FULLY_CONNECTED": ("fully_connected.c", "mb_fully_connected_s8"),
+    "AVERAGE_POOL_2D": ("avg_pool.c", "mb_avg_pool_s8"),
+    "MAX_POOL_2D": ("max_pool.c", "mb_max_pool_s8"),
+    "ADD": ("add.c", "mb_add_s8"),
+    "SOFTMAX": ("softmax.c", "mb_softmax_s8"),
+    "RESHAPE": ("copy.c", "mb_copy_s8"),  # only when the planner could not alias the buffers
+}
+C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t"}
+WEIGHT_ALIGN = 16
+ROW = 24  # values per line in array initializers
+
+
+def _int(v) -> str:
+    """A C integer literal that is valid for every int32 (INT32_MIN has no literal of its own)."""
+    v = int(v)
+    return "(-2147483647 - 1)" if v == -(1 << 31) else str(v)
+
+
+def _comment(text: str) -> str:
+    return re.sub(r"[^ -~]|\*/", "?", text)
+
+
+def _short(name: str) -> str:
+    """A tensor name for a comment: TFLite joins fused names with ';', the first one is enough."""
+    first = name.split(";")[0]
+    return _comment(first if len(first) <= 60 else "..." + first[-57:])
+
+
+def _dims(shape) -> str:
+    return "{" + ", ".join(str(d) for d in quant.nhwc(shape)) + "}"
+
+
+def _array_body(values: np.ndarray) -> str:
+    flat = [str(int(x)) for x in np.asarray(values).ravel().tolist()]
+    if not flat:
+        return "0"
+    rows = [", ".join(flat[i:i + ROW]) for i in range(0, len(flat), ROW)]
+    return "\n  " + ",\n  ".join(rows) + "\n"
+
+
+class Aot(Backend):
+    name = "aot"
+    description = "ahead-of-time C: static arena, prepared params, a flat list of kernel calls"
+    supported_ops = frozenset(KERNELS)
+    keys = (
+        Key("arena_align", int, 16,
+            "alignment in bytes of every tensor in the arena (a power of two)"),
+        Key("reshape_in_place", bool, True, "RESHAPE output shares its input's arena bytes "
+                                            "(off: plan both and copy)"),
+    )
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        align = self["arena_align"]
+        if align < 1 or align & (align - 1):
+            raise ConfigError(f"aot.arena_align={align}: must be a power of two (1, 2, 4, ... 16)")
+
+    # --- checks (LOAD) ---------------------------------------------------------------------------
+    def check(self, graph: Graph) -> None:
+        super().check(graph)
+        for i, op in enumerate(graph.ops):
+            self._check_op(graph, i, op)
+        for t in graph.inputs + graph.outputs:
+            if graph.tensors[t].is_const:
+                raise ModelError(f"{graph.name}: graph input/output {graph.tensors[t].name!r} is a "
+                                 "constant; the aot backend needs them in the arena")
+
+    @staticmethod
+    def _check_op(graph: Graph, i: int, op: Op) -> None:
+        where = f"{graph.name}: operator {i} ({op.kind})"
+
+        def need(ok: bool, msg: str) -> None:
+            if not ok:
+                raise ModelError(f"{where}: {msg}")
+
+        def tensor(k: int, role: str) -> Tensor:
+            need(k >= 0, f"{role} is missing")
+            return graph.tensors[k]
+
+        def int8_act(k: int, role: str) -> Tensor:
+            t = tensor(k, role)
+            need(t.dtype == "int8" and t.quant is not None,
+                 f"{role} {t.name!r} is {t.dtype}{'' if t.quant else ' (unquantized)'}; the aot "
+                 "backend supports quantized int8 activations only")
+            need(not t.is_const, f"{role} {t.name!r} is a constant; expected an activation")
+            need(len(t.shape) <= 4, f"{role} {t.name!r} has rank {len(t.shape)} > 4")
+            return t
+
+        need(len(op.outputs) == 1, f"has {len(op.outputs)} outputs, expected 1")
+        out = int8_act(op.outputs[0], "output")
+        x = int8_act(op.inputs[0] if op.inputs else -1, "input")
+        if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            need(len(op.inputs) >= 2, "has no filter")
+            w = tensor(op.inputs[1], "filter")
+            need(w.is_const and w.dtype == "int8" and w.quant is not None,
+                 f"filter {w.name!r} must be constant quantized int8 (is {w.dtype}"
+                 f"{', not constant' if not w.is_const else ''})")
+            need(not np.any(w.quant.zero_point), f"filter {w.name!r} must be symmetric "
+                                                 "(zero point 0)")
+            b = graph.tensor(op.inputs[2]) if len(op.inputs) > 2 else None
+            if b is not None:
+                need(b.is_const and b.dtype == "int32",
+                     f"bias {b.name!r} must be a constant int32 tensor (is {b.dtype}"
+                     f"{', not constant' if not b.is_const else ''})")
+            if op.kind == "FULLY_CONNECTED":
+                need(len(w.shape) == 2, f"filter shape {w.shape} is not 2-D")
+                need(op.options.get("weights_format", 0) in (0, "DEFAULT"),
+                     "shuffled weights formats are not supported")
+                need(x.size % w.shape[1] == 0,
+                     f"input {x.shape} is not a multiple of the filter's {w.shape[1]} features")
+                need(out.size == x.size // w.shape[1] * w.shape[0],
+                     f"output {out.shape} does not match input {x.shape} x filter {w.shape}")
+                n_out = w.shape[0]
+            else:
+                need(len(x.shape) == 4 and len(w.shape) == 4 and len(out.shape) == 4,
+                     f"needs 4-D NHWC tensors (input {x.shape}, filter {w.shape}, output "
+                     f"{out.shape})")
+                n_out = out.shape[3]
+                if op.kind == "CONV_2D":
+                    need(w.shape[0] == n_out and w.shape[3] > 0 and x.shape[3] % w.shape[3] == 0,
+                         f"filter {w.shape} does not fit input {x.shape} / output {out.shape}")
+                else:
+                    m = int(op.options.get("depth_multiplier", 1)) or 1
+                    need(w.shape[0] == 1 and w.shape[3] == n_out and n_out == x.shape[3] * m,
+                         f"filter {w.shape} does not fit input {x.shape}, output {out.shape} and "
+                         f"depth multiplier {m}")
+            if b is not None:
+                need(b.size == n_out, f"bias has {b.size} values for {n_out} outputs")
+        elif op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            need(len(x.shape) == 4 and len(out.shape) == 4,
+                 f"needs 4-D NHWC tensors (input {x.shape}, output {out.shape})")
+            need(x.shape[3] == out.shape[3], "pooling cannot change the channel count")
+            need(_same_quant(x, out), "input and output quantization differ; int8 pooling "
+                                      "does not requantize")
+        elif op.kind == "ADD":
+            need(len(op.inputs) == 2, "needs two inputs")
+            y = int8_act(op.inputs[1], "second input")
+            need(tuple(x.shape) == tuple(y.shape) == tuple(out.shape),
+                 f"shapes {x.shape} + {y.shape} -> {out.shape}: broadcasting is not supported")
+        elif op.kind == "SOFTMAX":
+            need(tuple(x.shape) == tuple(out.shape), f"shapes {x.shape} -> {out.shape} differ")
+        elif op.kind == "RESHAPE":
+            need(x.size == out.size, f"{x.shape} -> {out.shape} changes the element count")
+        if op.kind in quant.PREPARE:  # the offline preparation has checks of its own
+            try:
+                quant.PREPARE[op.kind](graph, op)
+            except ValueError as exc:
+                raise ModelError(f"{where}: {exc}") from None
+
+    # --- build -----------------------------------------------------------------------------------
+    def build(self, graph: Graph, out_dir: Path) -> dict:
+        self.check(graph)
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        plan = plan_graph(graph, self["arena_align"], alias_reshapes=self["reshape_in_place"])
+        gen = _Generator(graph, plan, self["arena_align"])
+        model_c = gen.model_c()
+        (out_dir / "model_weights.h").write_text(gen.weights_h())
+        (out_dir / "model_weights.c").write_text(gen.weights_c())
+        (out_dir / "model.c").write_text(model_c)
+        kernels = sorted(gen.kernels)
+        for src, _ in KERNELS.values():  # a reused build folder: no stale, unused kernels
+            if src not in kernels:
+                (out_dir / src).unlink(missing_ok=True)
+        self.copy_runtime(out_dir, ["kernels/requant.c"] + [f"kernels/{k}" for k in kernels])
+        return {
+            "arena": plan.size,
+            "arena_lower_bound": plan.lower_bound,
+            "kernels": [k[:-2] for k in kernels],
+            "weight_bytes": gen.weight_bytes,
+            "ops": len(graph.ops),
+            "reshapes_in_place": len(plan.aliases),
+            "arena_align": self["arena_align"],
+        }
+
+
+def _same_quant(a: Tensor, b: Tensor) -> bool:
+    return (np.float32(a.quant.scale[0]) == np.float32(b.quant.scale[0])
+            and int(a.quant.zero_point[0]) == int(b.quant.zero_point[0]))
+
+
+class _Generator:
+    """Writes the C text for one graph and plan; collects the kernels and weights it refers to."""
+
+    def __init__(self, graph: Graph, plan: Plan, align: int):
+        self.g, self.plan, self.align = graph, plan, align
+        self.kernels: set[str] = set()
+        self.weights: dict[int, str] = {}  # tensor index -> C name
+        self.weight_bytes = 0
+        self.data: list[str] = []  # static const definitions in model.c
+        self.calls: list[str] = []  # the body of mb_model_invoke
+
+    # tensors ------------------------------------------------------------------------------------
+    def act(self, t: int, const: bool) -> str:
+        ctype = C_TYPES[self.g.tensors[t].dtype]
+        return f"({'const ' if const else ''}{ctype} *)(mb_arena + {self.plan.offsets[t]})"
+
+    def weight(self, t: int) -> str:
+        if t < 0:
+            return "0"
+        if t not in self.weights:
+            self.weights[t] = f"mb_w{t}"
+            self.weight_bytes += self.g.tensors[t].nbytes
+        return self.weights[t]
+
+    def weights_h(self) -> str:
+        lines = ["/* Generated by mcubench (aot backend): the model's constant tensors. */",
+                 "#ifndef MB_MODEL_WEIGHTS_H", "#define MB_MODEL_WEIGHTS_H", "",
+                 "#include <stdint.h>", ""]
+        for t, name in self.weights.items():
+            tensor = self.g.tensors[t]
+            lines.append(f"extern const {C_TYPES[tensor.dtype]} {name}[{max(tensor.size, 1)}];")
+        return "\n".join(lines + ["", "#endif", ""])
+
+    def weights_c(self) -> str:
+        out = ["/* Generated by mcubench (aot backend): the model's constant tensors. */",
+               '#include "model_weights.h"', ""]
+        for t, name in self.weights.items():
+            tensor = self.g.tensors[t]
+            out.append(f"/* {_short(tensor.name)}: {tensor.dtype} {list(tensor.shape)} */")
+            out.append(f"const {C_TYPES[tensor.dtype]} {name}[{max(tensor.size, 1)}] "
+                       f"__attribute__((aligned({WEIGHT_ALIGN}))) = {{"
+                       f"{_array_body(tensor.data)}}};")
+            out.append("")
+        return "\n".join(out)
+
+    # operators ----------------------------------------------------------------------------------
+    def struct(self, ctype: str, name: str, fields: dict) -> None:
+        body = ", ".join(f".{k} = {v}" for k, v in fields.items())
+        self.data.append(f"static const {ctype} {name} = {{{body}}};")
+
+    def dims(self, name: str, shape) -> str:
+        self.data.append(f"static const mb_dims {name} = {_dims(shape)};")
+        return "&" + name
+
+    def requant_table(self, name: str, pairs) -> str:
+        items = [f"{{{_int(m)}, {_int(s)}}}" for m, s in pairs]
+        rows = [", ".join(items[i:i + 4]) for i in range(0, len(items), 4)]
+        body = "\n  " + ",\n  ".join(rows) + "\n" if len(items) > 4 else ", ".join(items)
+        self.data.append(f"static const mb_requant {name}[{len(pairs)}] = {{{body}}};")
+        return name
+
+    def emit(self, i: int, op: Op) -> None:
+        g = self.g
+        ins = ", ".join(_short(g.tensors[t].name) for t in op.inputs[:1] if t >= 0)
+        outs = ", ".join(_short(g.tensors[t].name) for t in op.outputs)
+        self.calls.append(f"  /* {i}: {op.kind} {ins} -> {outs} */")
+        p = f"op{i}"
+        x, y = op.inputs[0], op.outputs[0]
+        if op.kind == "RESHAPE":
+            if self.plan.offsets[x] == self.plan.offsets[y]:
+                self.calls.append("  /* in place: the output shares the input's arena bytes */")
+                return
+            self.kernels.add(KERNELS["RESHAPE"][0])
+            self.calls.append(f"  mb_copy_s8({g.tensors[x].nbytes}, {self.act(x, True)}, "
+                              f"{self.act(y, False)});")
+            return
+        self.kernels.add(KERNELS[op.kind][0])
+        fn = KERNELS[op.kind][1]
+        prep = quant.PREPARE[op.kind](g, op)
+        if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            rq = self.requant_table(f"{p}_requant", prep.pop("requant"))
+            ctype = "mb_conv2d_params" if op.kind == "CONV_2D" else "mb_depthwise_conv2d_params"
+            self.struct(ctype, f"{p}_params", {**{k: _int(v) for k, v in prep.items()},
+                                               "requant": rq})
+            bias = self.weight(op.inputs[2]) if len(op.inputs) > 2 else "0"
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"{self.act(x, True)}, {self.dims(p + '_filter', g.tensors[op.inputs[1]].shape)}, "
+                f"{self.weight(op.inputs[1])}, {bias}, "
+                f"{self.dims(p + '_out', g.tensors[y].shape)}, {self.act(y, False)});")
+        elif op.kind == "FULLY_CONNECTED":
+            rq = self.requant_table(f"{p}_requant", prep.pop("requant"))
+            sizes = [prep.pop(k) for k in ("batches", "in_features", "out_units")]
+            self.struct("mb_fully_connected_params", f"{p}_params",
+                        {**{k: _int(v) for k, v in prep.items()}, "requant": rq})
+            bias = self.weight(op.inputs[2]) if len(op.inputs) > 2 else "0"
+            self.calls.append(
+                f"  {fn}(&{p}_params, {sizes[0]}, {sizes[1]}, {self.act(x, True)}, {sizes[2]}, "
+                f"{self.weight(op.inputs[1])}, {bias}, {self.act(y, False)});")
+        elif op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            self.struct("mb_pool_params", f"{p}_params", {k: _int(v) for k, v in prep.items()})
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"{self.act(x, True)}, {self.dims(p + '_out', g.tensors[y].shape)}, "
+                f"{self.act(y, False)});")
+        elif op.kind == "ADD":
+            fields = {k: (f"{{{_int(v[0])}, {_int(v[1])}}}" if isinstance(v, tuple) else _int(v))
+                      for k, v in prep.items()}
+            self.struct("mb_add_params", f"{p}_params", fields)
+            self.calls.append(
+                f"  {fn}(&{p}_params, {g.tensors[y].size}, {self.act(x, True)}, "
+                f"{self.act(op.inputs[1], True)}, {self.act(y, False)});")
+        elif op.kind == "SOFTMAX":
+            rows, depth = prep.pop("rows"), prep.pop("depth")
+            self.struct("mb_softmax_params", f"{p}_params", {k: _int(v) for k, v in prep.items()})
+            self.calls.append(f"  {fn}(&{p}_params, {rows}, {depth}, {self.act(x, True)}, "
+                              f"{self.act(y, False)});")
+
+    def model_c(self) -> str:
+        g, plan = self.g, self.plan
+        for i, op in enumerate(g.ops):
+            self.emit(i, op)
+        arena = max(plan.size, self.align)
+
+        def table(name: str, ctype: str, values: list[int]) -> str:
+            return f"static const {ctype} {name}[{max(len(values), 1)}] = " \
+                   f"{{{', '.join(map(str, values)) or '0'}}};"
+
+        lines = [
+            f"/* Generated by mcubench (aot backend) for model {_comment(g.name)}: "
+            f"{len(g.ops)} operators, arena {plan.size} bytes. */",
+            "#include <stdint.h>", "",
+            '#include "mb_kernels.h"', '#include "mb_model.h"', '#include "model_weights.h"', "",
+            f"#define MB_ARENA_BYTES {arena}",
+            f"static uint8_t mb_arena[MB_ARENA_BYTES] __attribute__((aligned({self.align})));",
+            "", "/* Arena layout: tensor -> offset (bytes) */",
+        ]
+        for t in sorted(plan.offsets, key=lambda t: (plan.offsets[t], t)):
+            tensor = g.tensors[t]
+            alias = f", shares {plan.aliases[t]}" if t in plan.aliases else ""
+            lines.append(f"/*   t{t} {_short(tensor.name)} {list(tensor.shape)}: "
+                         f"{plan.offsets[t]} +{tensor.nbytes}{alias} */")
+        lines += ["", *self.data, "",
+                  table("mb_input_offsets", "uint32_t", [plan.offsets[t] for t in g.inputs]),
+                  table("mb_input_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.inputs]),
+                  table("mb_output_offsets", "uint32_t", [plan.offsets[t] for t in g.outputs]),
+                  table("mb_output_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.outputs]),
+                  "",
+                  "int mb_model_setup(void) { return 0; } /* everything was prepared at build */",
+                  "",
+                  "int mb_model_invoke(void) {", *self.calls, "  return 0;", "}", "",
+                  f"int mb_model_num_inputs(void) {{ return {len(g.inputs)}; }}",
+                  f"int mb_model_num_outputs(void) {{ return {len(g.outputs)}; }}",
+                  "",
+                  "void *mb_model_input(int i) {",
+                  f"  return (i >= 0 && i < {len(g.inputs)}) ? "
+                  "(void *)(mb_arena + mb_input_offsets[i]) : (void *)0;", "}", "",
+                  "void *mb_model_output(int i) {",
+                  f"  return (i >= 0 && i < {len(g.outputs)}) ? "
+                  "(void *)(mb_arena + mb_output_offsets[i]) : (void *)0;", "}", "",
+                  "uint32_t mb_model_input_bytes(int i) {",
+                  f"  return (i >= 0 && i < {len(g.inputs)}) ? mb_input_bytes[i] : 0;", "}", "",
+                  "uint32_t mb_model_output_bytes(int i) {",
+                  f"  return (i >= 0 && i < {len(g.outputs)}) ? mb_output_bytes[i] : 0;", "}", ""]
+        return "\n".join(lines)
