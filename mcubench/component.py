@@ -74,7 +74,7 @@ def digest_tree(*roots: Path, suffixes=(".c", ".h", ".ld", ".S")) -> str:
     """Hash of the files below `roots` (runtime C sources): part of cache keys that compile them."""
     h = hashlib.sha256()
     for root in roots:
-        for p in sorted(root.rglob("*")):
+        for p in sorted(root.rglob("*")) if root.is_dir() else ():
             if p.is_file() and p.suffix in suffixes:
                 h.update(str(p.relative_to(root)).encode())
                 h.update(p.read_bytes())

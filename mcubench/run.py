@@ -194,7 +194,7 @@ class Stages:
         t, tc = self.p.target, self.p.toolchain
         key = make_key("compile", self.keys["build"], self.keys["load"], t.name, t.version(),
                        t.config, tc.name, tc.version(), tc.config, self._features("compile"),
-                       digest_tree(RUNTIME_DIR))
+                       digest_tree(*(RUNTIME_DIR / d for d in ("harness", "include", "hal", "ld"))))
 
         def work(out: Path) -> None:
             mem = t.compile(self.dir / "build", self.dir / "load" / "mb_data.c", out)

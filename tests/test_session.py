@@ -129,3 +129,18 @@ def test_home_plugin_registers_a_target(capsys, isolated_home):
     finally:
         (plugins / "myboard.py").unlink()
         run_mod._REGISTRY = None
+
+
+def test_mlperf_tiny_on_host_all_valid(capsys, shared_models):
+    """The issue's acceptance command: four rows, all bit-exact with TFLite Micro on 10 samples."""
+    code, out, _ = run_cli(capsys, "run", "aww", "vww", "resnet", "toycar", "--model-path",
+                           str(shared_models), "-b", "aot", "-t", "host", "-f", "validate", "-j", "2")
+    assert code == 0
+    rows = latest_rows()
+    assert [r["Model"] for r in rows] == ["aww", "vww", "resnet", "toycar"]
+    for r in rows:
+        assert r["Validation"] is True and r["Max Abs Diff"] == 0
+        assert r["Invoke Instructions"] > 1_000_000 and r["Setup Instructions"] >= 0
+        assert r["ROM code"] > 0 and r["ROM rodata"] > r["Arena"] / 100 and r["RAM stack"] > 0
+        assert r["Total RAM"] >= r["Arena"]
+    assert "Invoke Instructions" in out and "vww" in out
