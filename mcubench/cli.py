@@ -114,6 +114,13 @@ def cmd_doctor(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_models(args) -> int:
+    from .zoo.describe import models_command
+
+    print(models_command(args.names, args.detailed, [str(Path(p)) for p in args.model_path]))
+    return 0
+
+
 def cmd_sessions(args) -> int:
     df = Store(home.db_path()).sessions()
     print(df.to_string(index=False) if len(df) else "no sessions yet")
@@ -141,6 +148,11 @@ def parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list components or models")
     ls.add_argument("what", choices=[*KIND_OF, "models"])
     sub.add_parser("doctor", help="what is installed and what is missing")
+    md = sub.add_parser("models", help="describe models: inputs, outputs, operators, MACs, weights")
+    md.add_argument("names", nargs="*", help="model names, groups or files (default: all found)")
+    md.add_argument("--detailed", action="store_true", help="one row per layer")
+    md.add_argument("--model-path", action="append", default=[], metavar="DIR",
+                    help="extra folder to search for models")
     sub.add_parser("sessions", help="sessions in the results database")
     rp = sub.add_parser("report", help="print a session's report")
     rp.add_argument("session", nargs="?", default="latest")
@@ -151,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handlers = {"run": cmd_run, "flow": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
-                "sessions": cmd_sessions, "report": cmd_report}
+                "sessions": cmd_sessions, "report": cmd_report, "models": cmd_models}
     try:
         return handlers[args.cmd](args)
     except McubenchError as exc:

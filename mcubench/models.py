@@ -1,10 +1,18 @@
-"""Model names -> files, through search paths (MLonMCU zoo layout `<dir>/<name>/<name>.tflite`)."""
+"""Model names -> files, through search paths (MLonMCU zoo layout `<dir>/<name>/<name>.tflite`).
+
+A name is looked up in the search paths first (--model-path, MCUBENCH_MODELS, the home config's
+model_paths, $MCUBENCH_HOME/models), so a real model in a user's folder always wins; only a name no
+search path has falls back to a built-in model (mcubench/zoo), generated into $MCUBENCH_HOME/models
+on first use. Groups: the built-in `tinymlperf`, plus the home config's model_groups, which can add
+groups or redefine it.
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import zoo
 from .errors import ModelError
 from .home import home_dir, user_config
 
@@ -16,6 +24,7 @@ class ModelRef:
     name: str
     path: Path
     folder: Path | None  # the zoo folder with input/ and output_* samples, if any
+    source: str = "file"  # "file" (a path given), "built-in", or the search path it was found in
 
 
 def search_paths(extra: list[str] | None = None) -> list[Path]:
@@ -27,7 +36,7 @@ def search_paths(extra: list[str] | None = None) -> list[Path]:
 
 
 def groups() -> dict[str, list[str]]:
-    return dict(user_config().get("model_groups", {}))
+    return {**zoo.GROUPS, **dict(user_config().get("model_groups", {}))}
 
 
 def expand(names: list[str]) -> list[str]:
@@ -51,8 +60,18 @@ def resolve(name: str, extra_paths: list[str] | None = None) -> ModelRef:
             for cand in (root / name / f"{name}{ext}", root / f"{name}{ext}"):
                 if cand.is_file():
                     folder = cand.parent if cand.parent.name == name else None
-                    return ModelRef(name, cand.resolve(), folder and folder.resolve())
+                    if zoo.is_generated(folder) and name in zoo.BUILTIN:
+                        return _builtin(name, root)  # regenerated if an older mcubench wrote it
+                    return ModelRef(name, cand.resolve(), folder and folder.resolve(), str(root))
+    if name in zoo.BUILTIN:
+        return _builtin(name)
     raise ModelError(
         f"model {name!r} not found; searched {', '.join(map(str, tried))}. Give a path to a .tflite "
-        "file, or add a folder with --model-path DIR or MCUBENCH_MODELS=DIR"
+        "file, or add a folder with --model-path DIR or MCUBENCH_MODELS=DIR. Built-in models: "
+        + ", ".join(zoo.names())
     )
+
+
+def _builtin(name: str, root: Path | None = None) -> ModelRef:
+    path = zoo.ensure(name, root).resolve()
+    return ModelRef(name, path, path.parent, "built-in")
