@@ -1,5 +1,5 @@
 # The two commands a new user runs (see README): `make run` and `make test`.
-MODELS ?= aww vww resnet toycar
+MODELS ?= tinymlperf
 SHARED_MODELS ?= ../shared/models
 JOBS ?= $(shell nproc)
 

@@ -272,3 +272,24 @@ def test_descriptions_say_what_the_models_are():
         assert "architecture twin" in zoo.BUILTIN[name].description
         assert "for performance benchmarking, not accuracy" in zoo.BUILTIN[name].description
     assert all(zoo.BUILTIN[n].description for n in zoo.names())
+
+
+def test_twins_cost_what_the_real_models_cost(capsys, shared_models):
+    """Issue 5: invoke instructions of twin and real model differ by less than 2% (host, aot)."""
+    import json
+
+    from mcubench import home
+    from mcubench.cli import main
+
+    def invoke_counts(*extra):
+        assert main(["run", "tinymlperf", "-b", "aot", "-t", "host", "-j", "2", *extra]) == 0
+        capsys.readouterr()
+        sid = (home.sessions_dir() / "latest").resolve().name
+        rows = json.loads((home.sessions_dir() / sid / "report.json").read_text())
+        return {r["Model"]: r["Invoke Instructions"] for r in rows}
+
+    twins = invoke_counts()
+    real = invoke_counts("--model-path", str(shared_models))
+    assert set(twins) == {"aww", "vww", "resnet", "toycar"}
+    for name, count in real.items():
+        assert abs(twins[name] - count) / count < 0.02, (name, twins[name], count)
