@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def register(registry) -> None:
     from .backends.aot import Aot
+    from .backends.interp import Interp
     from .features.validate import Validate
     from .frontends.tflite import TFLiteFrontend
     from .targets.cortexm import CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55
@@ -13,6 +14,6 @@ def register(registry) -> None:
     from .toolchains.gcc import Gcc
     from .toolchains.llvm import Llvm
 
-    for cls in (TFLiteFrontend, Aot, Gcc, Llvm, Host, Spike, QemuRiscv32, QemuRiscv64, CortexM0,
+    for cls in (TFLiteFrontend, Aot, Interp, Gcc, Llvm, Host, Spike, QemuRiscv32, QemuRiscv64, CortexM0,
                 CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, Validate):
         registry.add(cls)

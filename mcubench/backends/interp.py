@@ -1,0 +1,272 @@
+"""Interpreter backend: the .tflite file embedded unchanged, run by a small C interpreter.
+
+The TFLite Micro style (tflmi): the firmware holds the model's flatbuffer as a ``const`` array and
+an interpreter (runtime/interp/) that reads it at setup: it verifies every offset it follows,
+records the tensors' shapes and locations, computes each operator's parameters from the float
+scales (the same arithmetic as ir/quant.py, in C), and plans the arena (the same greedy algorithm as
+ir/planner.py). Invoke calls the same kernels as the aot backend. So setup costs instructions, ROM
+is the model bytes plus the interpreter, and the generated C is tiny.
+
+Output (in the build folder):
+- ``interp_model.c``: the .tflite bytes (16-byte aligned), the arena and its size.
+- ``interp_ops.c``: the registration table of the operators the model uses; only their prepare and
+  eval files and kernels are copied, so nothing else is linked.
+- the interpreter core, the used operators' files and kernels, copied from runtime/.
+
+The arena is computed here, mirroring the C allocations exactly (``arena_layout``): activations as
+planned by ir/planner.py (during setup the planner's scratch uses the same bytes), plus the
+interpreter's records (tensors, operators, prepared parameters), made of fixed-width fields so
+their sizes do not depend on the target; runtime/interp/mbi.h checks the sizes at compile time.
+Setup reports an arena that is too small with code 6 (MBI_ERR_ARENA).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..component import RUNTIME_DIR, digest_tree
+from ..config import Key
+from ..errors import ConfigError, ModelError
+from ..ir import quant
+from ..ir.graph import Graph
+from ..ir.planner import plan_graph
+from .aot import Aot
+from .base import Backend
+
+# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs)
+OPS = {
+    "CONV_2D": (3, "mbi_conv2d_prepare", "mbi_conv2d_eval",
+                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c")),
+    "DEPTHWISE_CONV_2D": (4, "mbi_depthwise_conv2d_prepare", "mbi_depthwise_conv2d_eval",
+                          ("interp/mbi_op_conv.c", "interp/mbi_op_depthwise_conv2d.c",
+                           "kernels/depthwise_conv2d.c")),
+    "FULLY_CONNECTED": (9, "mbi_fully_connected_prepare", "mbi_fully_connected_eval",
+                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c")),
+    "AVERAGE_POOL_2D": (1, "mbi_pool_prepare", "mbi_avg_pool_eval",
+                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c")),
+    "MAX_POOL_2D": (17, "mbi_pool_prepare", "mbi_max_pool_eval",
+                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c")),
+    "ADD": (0, "mbi_add_prepare", "mbi_add_eval", ("interp/mbi_op_add.c", "kernels/add.c")),
+    "SOFTMAX": (25, "mbi_softmax_prepare", "mbi_softmax_eval",
+                ("interp/mbi_op_softmax.c", "kernels/softmax.c")),
+    "RESHAPE": (22, "mbi_reshape_prepare", "mbi_reshape_eval",
+                ("interp/mbi_op_reshape.c", "kernels/copy.c")),
+}
+CORE = ("interp/mbi.h", "interp/mbi_fb.c", "interp/mbi_interp.c", "interp/mbi_plan.c",
+        "interp/mbi_prep.c", "interp/mbi_model.c", "kernels/requant.c")
+
+# Sizes of the C records (runtime/interp/mbi.h, checked there at compile time).
+RECORD_ALIGN = 8
+TENSOR_RECORD = 24
+OP_RECORD = 24
+IO_ENTRY = 4
+REQUANT_ENTRY = 8
+PLAN_SCRATCH = 24  # planner scratch per tensor, in the activations' bytes during setup
+OP_DATA = {"CONV_2D": 36, "DEPTHWISE_CONV_2D": 36, "FULLY_CONNECTED": 36, "AVERAGE_POOL_2D": 20,
+           "MAX_POOL_2D": 20, "ADD": 48, "SOFTMAX": 20, "RESHAPE": 0}
+MODEL_ALIGN = 16  # TFLite aligns constant buffers to 16 inside the file
+ROW = 32  # bytes per line of the model array
+
+# Setup error codes (runtime/interp/mbi.h): what the harness's `MB error=setup code=N` means.
+SETUP_ERRORS = {1: "malformed model (an offset or length outside the file)",
+                2: "not a TFLite schema-3 file with one subgraph", 3: "operator not linked",
+                4: "unsupported tensor", 5: "unsupported operator options or shapes",
+                6: "arena too small", 7: "invoke before setup"}
+
+
+def _align_up(x: int, align: int) -> int:
+    return (x + align - 1) // align * align
+
+
+def _records(n: int, size: int) -> int:
+    return _align_up(n * size, RECORD_ALIGN)
+
+
+def _requant_entries(graph: Graph, op) -> int:
+    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        return quant.nhwc(graph.tensors[op.outputs[0]].shape)[3]
+    if op.kind == "FULLY_CONNECTED":
+        f = graph.tensors[op.inputs[1]]
+        return int(f.shape[0]) if f.quant.per_channel else 1
+    return 0
+
+
+def arena_layout(graph: Graph, align: int = 16) -> dict:
+    """The arena the interpreter's setup needs for `graph`, in the C allocation's terms."""
+    plan = plan_graph(graph, align)
+    records = (_records(len(graph.tensors), TENSOR_RECORD) + _records(len(graph.ops), OP_RECORD)
+               + _records(len(graph.inputs), IO_ENTRY) + _records(len(graph.outputs), IO_ENTRY))
+    for op in graph.ops:
+        if OP_DATA[op.kind]:
+            records += _records(1, OP_DATA[op.kind])
+        if _requant_entries(graph, op):
+            records += _records(_requant_entries(graph, op), REQUANT_ENTRY)
+    used = _align_up(max(plan.size, PLAN_SCRATCH * len(graph.tensors)), RECORD_ALIGN) + records
+    return {"arena": _align_up(used, max(align, RECORD_ALIGN)), "activations": plan.size,
+            "records": records, "used": used, "offsets": plan.offsets}
+
+
+def ops_table_c(kinds) -> str:
+    """interp_ops.c: the registration table for these operator kinds."""
+    kinds = sorted(set(kinds), key=lambda k: OPS[k][0])
+    rows = [f"  {{{OPS[k][0]}, {OPS[k][1]}, {OPS[k][2]}}}, /* {k} */" for k in kinds]
+    return "\n".join([
+        "/* Generated by mcubench (interp backend): the operators the model uses. Only these are",
+        " * linked; setup fails with MBI_ERR_OP for any other. */",
+        '#include "mbi.h"', "",
+        f"const mbi_registration mbi_registrations[{max(len(rows), 1)}] = {{",
+        *(rows or ["  {-1, 0, 0},"]), "};",
+        f"const uint32_t mbi_num_registrations = {len(rows)};", ""])
+
+
+def model_c(name: str, model: bytes, arena: int, align: int, layout: dict) -> str:
+    """interp_model.c: the model bytes as they are, and the arena."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "?" for c in name)
+    body = ",\n".join(",".join(map(str, model[i:i + ROW])) for i in range(0, len(model), ROW))
+    return "\n".join([
+        f"/* Generated by mcubench (interp backend) for model {safe}: the .tflite file unchanged "
+        f"({len(model)} bytes)",
+        f" * and the arena: {arena} bytes (needed {layout['used']}: activations "
+        f"{layout['activations']}, interpreter records {layout['records']}). */",
+        "#include <stdint.h>", "", '#include "mbi.h"', "",
+        f"const uint32_t mbi_model_size = {len(model)};",
+        f"const uint8_t mbi_model_data[{max(len(model), 1)}] "
+        f"__attribute__((aligned({MODEL_ALIGN}))) = {{",
+        body or "0", "};", "",
+        f"uint8_t mbi_arena[{max(arena, 1)}] __attribute__((aligned({max(align, RECORD_ALIGN)})));",
+        f"const uint32_t mbi_arena_size = {arena};",
+        f"const uint32_t mbi_arena_align = {align};", ""])
+
+
+def runtime_files(kinds) -> list[str]:
+    files = list(CORE)
+    for k in sorted(set(kinds)):
+        files += [f for f in OPS[k][3] if f not in files]
+    return files
+
+
+class Interp(Backend):
+    name = "interp"
+    description = "the .tflite file embedded unchanged, run by a small C interpreter (tflmi style)"
+    supported_ops = frozenset(OPS)
+    keys = (Key("arena_size", int, 0, "arena bytes; 0 = computed (activations + interpreter "
+                                      "records)"),
+            Key("arena_align", int, 16, "alignment in bytes of every tensor in the arena "
+                                        "(a power of two, at most 4096)"))
+
+    @classmethod
+    def version(cls) -> str:
+        """The C interpreter is part of what this backend produces: its sources count too."""
+        return super().version() + ":" + digest_tree(RUNTIME_DIR / "interp")
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        align = self["arena_align"]
+        if align < 1 or align & (align - 1) or align > 4096:
+            raise ConfigError(f"interp.arena_align={align}: must be a power of two, at most 4096")
+        if self["arena_size"] < 0:
+            raise ConfigError(f"interp.arena_size={self['arena_size']}: must be >= 0 "
+                              "(0: computed)")
+
+    def check(self, graph: Graph) -> None:
+        super().check(graph)
+        for i, op in enumerate(graph.ops):
+            Aot._check_op(graph, i, op)  # what the shared kernels run (and quant's own checks)
+            try:
+                if op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+                    _check_pool_output(graph, op)
+                if op.kind == "CONV_2D":
+                    _check_groups(graph, op)
+            except ValueError as exc:
+                raise ModelError(f"{graph.name}: operator {i} ({op.kind}): {exc}") from None
+        for t in graph.inputs + graph.outputs:
+            if graph.tensors[t].is_const:
+                raise ModelError(f"{graph.name}: graph input/output {graph.tensors[t].name!r} is a "
+                                 "constant; the interpreter needs them in the arena")
+
+    def build(self, graph: Graph, out_dir: Path, model: bytes | None = None) -> dict:
+        """`model`: the .tflite bytes `graph` was read from (else found by `model_bytes`)."""
+        self.check(graph)
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if model is None:
+            model, source, runs = model_bytes(graph, out_dir)
+        else:
+            source, runs = "given", _same_graph(model, graph)
+            if runs is None:
+                raise ModelError(f"{graph.name}: the model bytes given to the interp backend do not "
+                                 "describe this graph (other tensors or operators)")
+        align = self["arena_align"]
+        layout = arena_layout(runs, align)  # what the firmware's setup will read: the file
+        arena = self["arena_size"] or layout["arena"]
+        kinds = {op.kind for op in runs.ops}
+        (out_dir / "interp_model.c").write_text(model_c(graph.name, model, arena, align, layout))
+        (out_dir / "interp_ops.c").write_text(ops_table_c(kinds))
+        files = runtime_files(kinds)
+        for f in runtime_files(OPS):  # a reused build folder: no stale, unused operators
+            if f not in files:
+                (out_dir / Path(f).name).unlink(missing_ok=True)
+        self.copy_runtime(out_dir, files)
+        return {
+            "arena": arena,
+            "arena_needed": layout["used"],
+            "activations": layout["activations"],
+            "interp_records": layout["records"],
+            "model_bytes": len(model),
+            "model_source": source,
+            "ops": len(graph.ops),
+            "kernels": sorted(Path(f).stem for f in files if f.startswith("kernels/")),
+            "arena_align": align,
+        }
+
+
+def model_bytes(graph: Graph, out_dir: Path) -> tuple[bytes, str, Graph]:
+    """The .tflite bytes of `graph`, how they were found, and the graph they describe: the graph's
+    `source` attribute if the frontend kept one, else the copy the LOAD stage keeps beside the build
+    folder (a run's layout), else the graph written anew (the same tensors and operators, so the
+    same arena and outputs; only the file's bytes differ)."""
+    candidates = []
+    if isinstance(getattr(graph, "source", None), (bytes, bytearray)):
+        candidates.append(bytes(graph.source))
+    load_dir = Path(out_dir).parent / "load"
+    found = sorted(load_dir.glob("*.tflite")) if load_dir.is_dir() else []
+    if len(found) == 1:
+        candidates.append(found[0].read_bytes())
+    for data in candidates:
+        runs = _same_graph(data, graph)
+        if runs is not None:
+            return data, "original", runs
+    from ..frontends.tflite_writer import write_tflite
+
+    return write_tflite(graph), "rewritten", graph
+
+
+def _same_graph(data: bytes, graph: Graph) -> Graph | None:
+    """The graph `data` describes, if it has the same tensors and operators as `graph`."""
+    from ..frontends.tflite import parse
+
+    try:
+        g = parse(data, graph.name)
+    except ModelError:
+        return None
+    same = len(g.tensors) == len(graph.tensors) and g.inputs == graph.inputs and \
+        g.outputs == graph.outputs and [(o.kind, o.inputs, o.outputs) for o in g.ops] == \
+        [(o.kind, o.inputs, o.outputs) for o in graph.ops]
+    return g if same else None
+
+
+def _check_pool_output(graph: Graph, op) -> None:
+    o = op.options
+    _, in_h, in_w, _ = quant.nhwc(graph.tensors[op.inputs[0]].shape)
+    out_h, out_w, _, _ = quant.pool_geometry(o.get("padding", "SAME"), in_h, in_w,
+                                             int(o["filter_height"]), int(o["filter_width"]),
+                                             int(o.get("stride_h", 1)), int(o.get("stride_w", 1)))
+    _, oh, ow, _ = quant.nhwc(graph.tensors[op.outputs[0]].shape)
+    if (oh, ow) != (out_h, out_w):
+        raise ValueError(f"output {oh}x{ow} does not match the computed {out_h}x{out_w}")
+
+
+def _check_groups(graph: Graph, op) -> None:
+    x, w = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
+    groups = x.shape[3] // w.shape[3]
+    if w.shape[0] % groups:
+        raise ValueError(f"{w.shape[0]} filters cannot be split into {groups} groups")

@@ -1,0 +1,58 @@
+/* FULLY_CONNECTED: batches x in_features -> batches x units, filter units x in_features. */
+#include "mbi.h"
+
+int mbi_fully_connected_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
+                                const mbi_table *options) {
+  mbi_fb *fb = &ctx->fb;
+  if (options_type != MBI_OPT_FULLY_CONNECTED || op->n_in < 2) return MBI_ERR_PARAMS;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
+  const mbi_tensor *w = mbi_tensor_of(ctx, op->in[1], MBI_TYPE_INT8, 1);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
+  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[2], MBI_TYPE_INT32, 1);
+  if (!x || !w || !y || (op->in[2] >= 0 && !b) || w->rank != 2) return MBI_ERR_TENSOR;
+  /* schema: FullyConnectedOptions (fused_activation_function, weights_format, ...) */
+  uint32_t fused = mbi_fb_uint(fb, options, 0, 1, 0);
+  uint32_t weights_format = mbi_fb_uint(fb, options, 1, 1, 0);
+  if (fb->err) return MBI_ERR_MODEL;
+
+  const int32_t units = w->dims.w, in_features = w->dims.c; /* rank 2: (1, 1, units, in) */
+  if (weights_format != 0 || units < 1 || in_features < 1 || mbi_bytes(x) % (uint32_t)in_features)
+    return MBI_ERR_PARAMS;
+  const uint32_t batches = mbi_bytes(x) / (uint32_t)in_features;
+  if ((uint64_t)batches * (uint32_t)units != mbi_bytes(y)) return MBI_ERR_PARAMS;
+  if (b && mbi_bytes(b) != 4u * (uint32_t)units) return MBI_ERR_PARAMS;
+
+  float in_scale, out_scale;
+  int32_t in_zp, out_zp;
+  mbi_vec scales;
+  mbi_fc_data *p = (mbi_fc_data *)mbi_alloc(ctx, 1, sizeof(mbi_fc_data));
+  if (!p) return MBI_ERR_ARENA;
+  int rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
+  if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
+  if (rc == MBI_OK) rc = mbi_activation_range(fused, out_scale, out_zp, &p->act_min, &p->act_max);
+  if (rc == MBI_OK) rc = mbi_filter_scales(ctx, op->in[1], &scales);
+  if (rc != MBI_OK) return rc;
+  p->per_channel = scales.len > 1;
+  rc = mbi_prepare_requant(ctx, op->in[0], op->in[1], op->out,
+                           p->per_channel ? (uint32_t)units : 1u, &p->requant);
+  if (rc != MBI_OK) return rc;
+  p->input_offset = -in_zp;
+  p->output_offset = out_zp;
+  p->batches = (int32_t)batches, p->in_features = in_features, p->out_units = units;
+  op->data = mbi_offset(ctx, p);
+  return MBI_OK;
+}
+
+int mbi_fully_connected_eval(const mbi_ctx *ctx, const mbi_op *op) {
+  const mbi_fc_data *d = (const mbi_fc_data *)mbi_record(ctx, op->data);
+  mb_fully_connected_params p;
+  p.input_offset = d->input_offset, p.output_offset = d->output_offset;
+  p.act_min = d->act_min, p.act_max = d->act_max;
+  p.requant = (const mb_requant *)mbi_record(ctx, d->requant);
+  p.per_channel = d->per_channel;
+  mb_fully_connected_s8(&p, d->batches, d->in_features, (const int8_t *)mbi_in_data(ctx, op->in[0]),
+                        d->out_units, (const int8_t *)mbi_in_data(ctx, op->in[1]),
+                        (const int32_t *)mbi_in_data(ctx, op->in[2]),
+                        (int8_t *)mbi_out_data(ctx, op->out));
+  return MBI_OK;
+}

@@ -1,0 +1,48 @@
+/* SOFTMAX over the last axis, int8 in, int8 out with scale 1/256 and zero point -128 (TFLite's
+ * requirement). Prepare is TFLite's PreprocessSoftmaxScaling + CalculateInputRadius. */
+#include "mbi.h"
+
+#define SCALED_DIFF_INTEGER_BITS 5
+
+int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
+  mbi_fb *fb = &ctx->fb;
+  if (options_type != MBI_OPT_SOFTMAX || op->n_in != 1) return MBI_ERR_PARAMS;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
+  if (!x || !y) return MBI_ERR_TENSOR;
+  float beta = mbi_fb_f32(fb, options, 0, 0.0f); /* schema: SoftmaxOptions (beta) */
+  if (fb->err) return MBI_ERR_MODEL;
+  const int32_t depth = x->dims.c; /* the last axis (1 for a scalar) */
+  if (mbi_bytes(x) != mbi_bytes(y) || depth < 1 || y->dims.c != depth) return MBI_ERR_PARAMS;
+
+  float in_scale, out_scale;
+  int32_t in_zp, out_zp;
+  mbi_softmax_data *d = (mbi_softmax_data *)mbi_alloc(ctx, 1, sizeof(mbi_softmax_data));
+  if (!d) return MBI_ERR_ARENA;
+  int rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
+  if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
+  if (rc != MBI_OK) return rc;
+  double off = (double)out_scale - 1.0 / 256;
+  if (out_zp != -128 || off > 0.001 / 256 || off < -0.001 / 256) return MBI_ERR_TENSOR;
+  if (!(beta >= 0.0f && beta <= 3.0e38f)) return MBI_ERR_PARAMS;
+
+  double real = (double)beta * (double)in_scale * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
+  if (real > 2147483647.0) real = 2147483647.0;
+  rc = mbi_quantize_multiplier(real, &d->p.input_multiplier, &d->p.input_left_shift);
+  if (rc != MBI_OK || d->p.input_left_shift < 0) return MBI_ERR_PARAMS; /* multiplier below one */
+  /* CalculateInputRadius: floor(31 * 2^26 / 2^shift), exact as a shift (the shift is 0..31) */
+  const uint32_t max_rescaled = (((1u << SCALED_DIFF_INTEGER_BITS) - 1)
+                                 << (31 - SCALED_DIFF_INTEGER_BITS));
+  d->p.diff_min = -(int32_t)(max_rescaled >> d->p.input_left_shift);
+  d->depth = depth;
+  d->rows = (int32_t)(mbi_bytes(x) / (uint32_t)depth);
+  op->data = mbi_offset(ctx, d);
+  return MBI_OK;
+}
+
+int mbi_softmax_eval(const mbi_ctx *ctx, const mbi_op *op) {
+  const mbi_softmax_data *d = (const mbi_softmax_data *)mbi_record(ctx, op->data);
+  mb_softmax_s8(&d->p, d->rows, d->depth, (const int8_t *)mbi_in_data(ctx, op->in[0]),
+                (int8_t *)mbi_out_data(ctx, op->out));
+  return MBI_OK;
+}
