@@ -5,7 +5,10 @@ from __future__ import annotations
 def register(registry) -> None:
     from .backends.aot import Aot
     from .backends.interp import Interp
+    from .backends.none import NoneBackend
     from .features.validate import Validate
+    from .frontends.onnx import OnnxFrontend
+    from .frontends.program import ProgramFrontend
     from .frontends.tflite import TFLiteFrontend
     from .targets.cortexm import CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55
     from .targets.host import Host
@@ -14,6 +17,26 @@ def register(registry) -> None:
     from .toolchains.gcc import Gcc
     from .toolchains.llvm import Llvm
 
-    for cls in (TFLiteFrontend, Aot, Interp, Gcc, Llvm, Host, Spike, QemuRiscv32, QemuRiscv64, CortexM0,
-                CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, Validate):
+    for cls in (TFLiteFrontend, OnnxFrontend, ProgramFrontend,
+                Aot, Interp, NoneBackend,
+                Gcc, Llvm,
+                Host, Spike, QemuRiscv32, QemuRiscv64,
+                CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55,
+                Validate):
+        registry.add(cls)
+    register_postprocesses(registry)
+
+
+def register_postprocesses(registry) -> None:
+    from .postprocess.compare import Compare
+    from .postprocess.config2cols import Config2Cols
+    from .postprocess.features2cols import Features2Cols
+    from .postprocess.filter_cols import FilterCols
+    from .postprocess.pivot import Pivot
+    from .postprocess.plot import Plot
+    from .postprocess.rename_cols import RenameCols
+    from .postprocess.validate_report import ValidateReport
+
+    for cls in (FilterCols, Config2Cols, Features2Cols, RenameCols, Compare, Pivot, Plot,
+                ValidateReport):
         registry.add(cls)

@@ -54,6 +54,10 @@ class Component:
         return out
 
     @classmethod
+    def keys_default(cls, name: str, fallback: Any = "gcc") -> Any:
+        return next((k.default for k in cls.keys if k.name == name), fallback)
+
+    @classmethod
     def missing(cls) -> list[Need]:
         return [n for n in cls.needs if not n.present()]
 

@@ -16,8 +16,10 @@ def _array(name: str, arr: np.ndarray) -> str:
 
 
 def write_data_c(path: Path, inputs: list[list[np.ndarray]],
-                 expected: list[list[np.ndarray]] | None, output_dtypes: list[str]) -> None:
-    """inputs[s][i]: input i of sample s; expected[s][o] likewise (None: no validation)."""
+                 expected: list[list[np.ndarray]] | None, output_dtypes: list[str],
+                 tolerance: int = 0) -> None:
+    """inputs[s][i]: input i of sample s; expected[s][o] likewise (None: no validation).
+    `tolerance`: the largest difference (LSB; ulp for float32) that still counts as a match."""
     lines = ['#include "mb_data.h"\n']
     ins, outs = [], []
     for s, sample in enumerate(inputs):
@@ -29,6 +31,7 @@ def write_data_c(path: Path, inputs: list[list[np.ndarray]],
             outs.append(f"out_{s}_{o}")
     lines.append(f"const uint32_t mb_num_samples = {len(inputs)};\n")
     lines.append(f"const int mb_validate = {1 if expected else 0};\n")
+    lines.append(f"const uint32_t mb_tolerance = {int(tolerance)}u;\n")
     lines.append(f"const uint8_t *const mb_sample_in[] = {{{', '.join(ins) or '0'}}};\n")
     lines.append(f"const uint8_t *const mb_sample_out[] = {{{', '.join(outs) or '0'}}};\n")
     codes = ", ".join(str(DTYPE_CODES[d]) for d in output_dtypes)

@@ -16,7 +16,7 @@ from . import zoo
 from .errors import ModelError
 from .home import home_dir, user_config
 
-EXTENSIONS = (".tflite",)
+EXTENSIONS = (".tflite", ".onnx", ".c")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ def expand(names: list[str]) -> list[str]:
 
 
 def resolve(name: str, extra_paths: list[str] | None = None) -> ModelRef:
+    if name.startswith("program:"):
+        from .frontends.program import builtin_program
+
+        path = builtin_program(name)  # a ModelError listing the built-ins if unknown
+        return ModelRef(path.stem, path, None, "built-in")
     p = Path(name)
     if p.suffix in EXTENSIONS or p.exists():
         if not p.is_file():
@@ -66,8 +71,9 @@ def resolve(name: str, extra_paths: list[str] | None = None) -> ModelRef:
     if name in zoo.BUILTIN:
         return _builtin(name)
     raise ModelError(
-        f"model {name!r} not found; searched {', '.join(map(str, tried))}. Give a path to a .tflite "
-        "file, or add a folder with --model-path DIR or MCUBENCH_MODELS=DIR. Built-in models: "
+        f"model {name!r} not found; searched {', '.join(map(str, tried))}. Give a path to a "
+        ".tflite, .onnx or .c file, or add a folder with --model-path DIR or MCUBENCH_MODELS=DIR. "
+        "Built-in models: "
         + ", ".join(zoo.names())
     )
 

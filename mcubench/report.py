@@ -83,3 +83,58 @@ def render(df: pd.DataFrame, fmt: str = "table") -> str:
     if fmt == "json":
         return to_json(df)
     return compact(df).to_string(index=False, na_rep="-")
+
+
+def to_xlsx(df: pd.DataFrame, path: Path, sheet: str = "Report") -> Path:
+    """An Excel workbook (openpyxl): bold frozen header, an autofilter, columns sized to fit."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = df.astype(object).where(df.notna(), None)  # pd.NA cells -> empty cells
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        out.to_excel(xw, sheet_name=sheet, index=False)
+        ws = xw.sheets[sheet]
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="E8ECF3")
+        for i, col in enumerate(out.columns, 1):
+            width = max([len(str(col))] + [len(str(v)) for v in out[col] if v is not None][:500])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+            if pd.api.types.is_integer_dtype(df[col].dtype):
+                for cell in ws[get_column_letter(i)][1:]:
+                    cell.number_format = "#,##0"
+    return path
+
+
+def export_zip(df: pd.DataFrame, session_dir: Path, out: Path, meta: dict | None = None) -> Path:
+    """One zip with everything needed to read and reproduce a session: the reports (csv, md, json,
+    xlsx, html) and the whole session folder (every run's spec, resolved config and artifacts)."""
+    import tempfile
+    import zipfile
+
+    from . import html
+
+    session_dir, out = Path(session_dir), Path(out)
+    root = f"mcubench-session-{session_dir.name}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        gen = Path(tmp)
+        write(df, gen)
+        to_xlsx(df, gen / "report.xlsx")
+        # the page sits at the zip's root, next to runs/: its artifact links point there
+        (gen / "report.html").write_text(html.render(df, session_dir, meta, link_prefix=""))
+        written = set()
+        for p in sorted(gen.iterdir()):
+            zf.write(p, f"{root}/{p.name}")
+            written.add(p.name)
+        for p in sorted(session_dir.rglob("*")):
+            rel = p.relative_to(session_dir).as_posix()
+            hidden = any(part.startswith(".") for part in p.relative_to(session_dir).parts)
+            if p.is_file() and not p.is_symlink() and not hidden and rel not in written:
+                zf.write(p, f"{root}/{rel}")
+    return out

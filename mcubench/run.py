@@ -3,6 +3,7 @@ LOAD -> (TUNE) -> BUILD -> COMPILE -> RUN -> POSTPROCESS. Each stage writes into
 run, and is restored from the content-addressed cache when its inputs did not change."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
@@ -17,7 +18,7 @@ from .cache import Cache, file_digest, make_key
 from .component import RUNTIME_DIR, Component, digest_tree
 from .config import Key
 from .data import write_data_c
-from .errors import ConfigError, McubenchError
+from .errors import ConfigError, McubenchError, MissingDependency
 
 STAGES = ("load", "tune", "build", "compile", "run", "postprocess")
 
@@ -31,6 +32,8 @@ class RunSettings(Component):
         Key("timeout", float, 600.0, "seconds a simulator may run before it is killed"),
         Key("seed", int, 0, "seed for random inputs"),
         Key("cache", bool, True, "reuse stage results from the cache"),
+        Key("resource", str, "", "worker resources the run needs on a Dask cluster, e.g. "
+            "board-stm32f7 (NAME or NAME=COUNT, comma separated)"),
     )
 
 
@@ -69,6 +72,12 @@ class Parts:
     features: list[Component]
     settings: RunSettings
     resolved: dict = field(default_factory=dict)
+
+    def needed_by(self, stage: str) -> list[Component]:
+        """Whose tools a stage runs: parsing and code generation at LOAD/BUILD, the toolchain at
+        COMPILE, the simulator at RUN."""
+        return {"load": [self.frontend, *self.features], "build": [self.backend],
+                "compile": [self.toolchain], "run": [self.target]}[stage]
 
 
 _REGISTRY = None
@@ -159,7 +168,6 @@ class Stages:
                        str(p.model.folder))
 
         def work(out: Path) -> None:
-            from .reference import tflm_outputs
             from .samples import load_samples
 
             shutil.copyfile(p.model.path, out / p.model.path.name)
@@ -170,11 +178,15 @@ class Stages:
             validate = next((f for f in p.features if f.name == "validate"), None)
             if validate:
                 samples = load_samples(p.model.folder, graph, validate["samples"], validate["seed"])
-                expected = tflm_outputs(p.model.path.read_bytes(), samples, len(graph.outputs))
+                expected = p.frontend.reference(p.model.path, samples, len(graph.outputs))
+                if expected is None:
+                    raise ConfigError(f"frontend {p.frontend.name!r} has no reference outputs: "
+                                      "the validate feature cannot check this model")
             else:
                 samples, expected = load_samples(None, graph, 1, p.settings["seed"]), None
             out_dtypes = [graph.tensors[i].dtype for i in graph.outputs]
-            write_data_c(out / "mb_data.c", samples, expected, out_dtypes)
+            write_data_c(out / "mb_data.c", samples, expected, out_dtypes,
+                         validate["tolerance"] if validate else 0)
 
         self._stage("load", key, work)
         self.graph = pickle.loads((self.dir / "load" / "graph.pkl").read_bytes())
@@ -217,14 +229,43 @@ class Stages:
         self.metrics.update(json.loads((self.dir / "run" / "metrics.json").read_text()))
 
 
+def disk_full(exc: BaseException, where: Path) -> str | None:
+    """A clear reason when `exc` is a full disk (or quota), wherever it surfaced: an OSError, a
+    shutil.Error listing several, or a tool's message inside a StageError."""
+    text = str(exc)
+    if getattr(exc, "errno", None) not in (errno.ENOSPC, errno.EDQUOT) and \
+            "No space left on device" not in text and "Disk quota exceeded" not in text:
+        return None
+    path = getattr(exc, "filename", None) or where
+    try:
+        free = f", {shutil.disk_usage(where).free // 1024} kB free there"
+    except OSError:
+        free = ""
+    sid = where.parent.parent.name if where.parent.name == "runs" else "SESSION"
+    return (f"disk full: no space left on device writing {path}{free}; free some space, then "
+            f"`mcubench run --resume {sid}` reruns this run")
+
+
+def require(components: list[Component]) -> None:
+    """A missing tool fails the stage that needs it, naming the tool and the install command."""
+    for comp in components:
+        missing = comp.missing()
+        if missing:
+            raise MissingDependency(
+                f"{comp.kind} {comp.name!r} needs " + "; ".join(f"{n.name} ({n.install})"
+                                                               for n in missing)
+                + f"; or run `mcubench setup {comp.name}`")
+
+
 def execute(spec: RunSpec, run_dir: Path, cache_enabled: bool = True) -> dict:
-    """Take one run through its stages; never raises: a failure becomes the row's Reason."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    _atomic_json(run_dir / "spec.json", spec.to_json())
+    """Take one run through its stages; never raises: a failure becomes the row's Reason (also a
+    full disk, which may keep result.json from being written: the result is returned anyway)."""
     result = {"spec": spec.to_json(), "metrics": {}, "times": {}, "cached": [], "failing": False,
               "reason": "", "resolved": {}}
     stage = "load"
     try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_json(run_dir / "spec.json", spec.to_json())
         parts = assemble(spec)
         result["resolved"] = parts.resolved
         _atomic_json(run_dir / "config.json", parts.resolved)
@@ -234,16 +275,31 @@ def execute(spec: RunSpec, run_dir: Path, cache_enabled: bool = True) -> dict:
         for stage in ("load", "build", "compile", "run"):
             if STAGES.index(stage) > last:
                 break
+            require(parts.needed_by(stage))
             t0 = time.perf_counter()
             getattr(st, stage)()
             result["times"][stage] = round(time.perf_counter() - t0, 3)
             result["metrics"] = dict(st.metrics)
             result["cached"] = list(st.cached)
     except McubenchError as exc:
-        result["failing"], result["reason"] = True, f"{stage}: {exc}"
+        result["failing"], result["reason"] = True, f"{stage}: {disk_full(exc, run_dir) or exc}"
     except Exception as exc:  # a bug or an unexpected tool failure: keep the traceback for the user
-        (run_dir / "error.log").write_text(traceback.format_exc())
         result["failing"] = True
-        result["reason"] = f"{stage}: internal error {type(exc).__name__}: {exc} (see error.log)"
-    _atomic_json(run_dir / "result.json", result)
+        full = disk_full(exc, run_dir)
+        if full:
+            result["reason"] = f"{stage}: {full}"
+        else:
+            try:
+                (run_dir / "error.log").write_text(traceback.format_exc())
+            except OSError:
+                pass
+            result["reason"] = (f"{stage}: internal error {type(exc).__name__}: {exc} "
+                                "(see error.log)")
+    try:
+        _atomic_json(run_dir / "result.json", result)
+    except OSError as exc:  # the row still reaches the session; a resume runs it again
+        if not result["failing"]:
+            result["failing"] = True
+            result["reason"] = "postprocess: " + (disk_full(exc, run_dir) or
+                                                  f"cannot write result.json: {exc}")
     return result

