@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sa = pytest.importorskip("sqlalchemy")
-pytest.importorskip("psycopg2", reason="pip install psycopg2-binary")
+pytest.importorskip("psycopg", reason="pip install 'mcubench[postgres]'")
 
 REPO = Path(__file__).resolve().parents[1]
 
