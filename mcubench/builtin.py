@@ -6,6 +6,7 @@ def register(registry) -> None:
     from .backends.aot import Aot
     from .backends.interp import Interp
     from .backends.none import NoneBackend
+    from .backends.tvm_aot import TvmAot
     from .features.validate import Validate
     from .frontends.onnx import OnnxFrontend
     from .frontends.program import ProgramFrontend
@@ -18,7 +19,7 @@ def register(registry) -> None:
     from .toolchains.llvm import Llvm
 
     for cls in (TFLiteFrontend, OnnxFrontend, ProgramFrontend,
-                Aot, Interp, NoneBackend,
+                Aot, Interp, NoneBackend, TvmAot,
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55,
