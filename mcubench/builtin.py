@@ -7,6 +7,7 @@ def register(registry) -> None:
     from .backends.interp import Interp
     from .backends.none import NoneBackend
     from .backends.tvm_aot import TvmAot
+    from .features.profile import Profile
     from .features.validate import Validate
     from .frontends.onnx import OnnxFrontend
     from .frontends.program import ProgramFrontend
@@ -23,7 +24,7 @@ def register(registry) -> None:
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55,
-                Validate):
+                Validate, Profile):
         registry.add(cls)
     register_postprocesses(registry)
 

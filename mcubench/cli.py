@@ -111,11 +111,15 @@ def cmd_run(args) -> int:
         sid, df = run_session(specs, command=command, label=args.label,
                               use_cache=not args.no_cache, **exec_args)
     failed, n_runs = int(df["Failing"].sum()), len(df)
+    prof = _profile_table(sid, df)
     for pp in post:
         pp.session_dir = home.sessions_dir() / sid
         df = pp.process(df)
     if not args.quiet:
         print(report.render(df))
+    if prof is not None and not args.quiet:
+        print("\nInstructions per operator (profile.csv):")
+        print(prof.to_string(index=False, na_rep="-"))
     for pp in post:
         for note in pp.notes:
             print(note)
@@ -124,6 +128,19 @@ def cmd_run(args) -> int:
     print(f"\nsession {sid}: {n_runs} runs, {failed} failed; reports in "
           f"{home.sessions_dir() / sid}")
     return 1 if failed or any(pp.failure for pp in post) else 0
+
+
+def _profile_table(sid: str, df):
+    """The per-operator table of `-f profile` runs, also written as the session's profile.csv."""
+    if not df["Features"].astype(str).str.split(",").apply(lambda f: "profile" in f).any():
+        return None
+    from .features.profile import session_profile
+
+    prof = session_profile(home.sessions_dir() / sid, df)
+    if not len(prof):
+        return None
+    prof.to_csv(home.sessions_dir() / sid / "profile.csv", index=False)
+    return prof
 
 
 class _StderrHandler(logging.StreamHandler):

@@ -103,7 +103,14 @@ def check_config_keys(spec: RunSpec, reg) -> None:
 def assemble(spec: RunSpec, reg=None, resolve_model: bool = True) -> Parts:
     reg = reg or get_registry()
     check_config_keys(spec, reg)
-    backend = reg.get("backend", spec.backend)(spec.config_for(spec.backend))
+    backend_cls = reg.get("backend", spec.backend)
+    # A feature may switch on backend keys (profile -> aot.profile); the user's -c still wins.
+    from_features = {}
+    for f in spec.features:
+        wanted = getattr(reg.get("feature", f), "backend_config", dict)()
+        from_features.update({k: v for k, v in wanted.items()
+                              if k in {key.name for key in backend_cls.keys}})
+    backend = backend_cls({**from_features, **spec.config_for(spec.backend)})
     target_cls = reg.get("target", spec.target)
     target = target_cls(spec.config_for(spec.target))
     tc_name = target.config.get("toolchain", "gcc")
@@ -209,7 +216,12 @@ class Stages:
                        digest_tree(*(RUNTIME_DIR / d for d in ("harness", "include", "hal", "ld"))))
 
         def work(out: Path) -> None:
-            mem = t.compile(self.dir / "build", self.dir / "load" / "mb_data.c", out)
+            meta = json.loads((self.dir / "build" / "meta.json").read_text())
+            defines = {}
+            for f in self.p.features:
+                if hasattr(f, "compile_defines"):
+                    defines.update(f.compile_defines(meta.get("ops", 0)))
+            mem = t.compile(self.dir / "build", self.dir / "load" / "mb_data.c", out, defines)
             mem.pop("elf")
             _atomic_json(out / "metrics.json", mem)
 

@@ -97,7 +97,8 @@ def test_real_model_bit_exact(shared_models, gcc, tflm, tmp_path, model):
                         len(graph.outputs))
     meta, out = build_and_run(graph, samples, expected, tmp_path)
     assert validation(out) == {"samples": 10, "mismatched": 0, "max_abs_diff": 0}
-    assert meta["arena"] == meta["arena_lower_bound"] < TFLM_ARENA[model]
+    # the optimized kernels' outputs may overlap their inputs: below the no-overlap lower bound
+    assert meta["arena"] <= meta["arena_lower_bound"] and meta["arena"] <= 0.9 * TFLM_ARENA[model]
     assert set(meta) >= {"arena", "kernels", "weight_bytes", "ops", "reshapes_in_place"}
 
 
@@ -115,10 +116,15 @@ def test_reshape_copy_when_not_in_place(shared_models, gcc, tflm, tmp_path):
 def test_only_used_kernels_are_copied(shared_models, tmp_path):
     Aot().build(TFLiteFrontend().load(shared_models / "aww" / "aww.tflite"), tmp_path)
     graph = TFLiteFrontend().load(shared_models / "toycar" / "toycar.tflite")
-    meta = Aot().build(graph, tmp_path)  # the same folder again: aww's kernels must go
+    meta = Aot({"kernels": "ref"}).build(graph, tmp_path)  # the same folder: aww's kernels must go
     assert meta["kernels"] == ["fully_connected"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "fully_connected.c", "model.c", "model_weights.c", "model_weights.h", "requant.c"]
+    meta = Aot().build(graph, tmp_path)  # the optimized kernels (the default) replace them
+    assert meta["kernels"] == ["fully_connected_opt", "gemm"] and meta["opt_ops"] == list(range(10))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fully_connected_opt.c", "gemm.c", "mb_kernels_opt.h", "model.c", "model_weights.c",
+        "model_weights.h"]
     text = (tmp_path / "model.c").read_text()
     assert "malloc" not in text and "printf" not in text
     assert "static uint8_t mb_arena[MB_ARENA_BYTES] __attribute__((aligned(16)))" in text

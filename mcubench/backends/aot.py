@@ -6,7 +6,14 @@ Output (in the build folder):
 - ``model.c``: per operator its prepared ``mb_*_params`` struct, requantization table and shapes as
   ``static const`` data; one static arena at offsets from ir/planner.py; ``mb_model_invoke`` a flat
   list of kernel calls; the mb_model.h accessors. ``mb_model_setup`` has nothing to do.
-- the kernels the model uses (plus requant.c), copied from runtime/kernels.
+- the kernels the model uses, copied from runtime/kernels: with ``kernels=opt`` (the default) the
+  optimized ones of runtime/kernels/opt/ with parameters from ir/fold.py (folded bias, packed
+  filters, fast exact requantization; their scratch memory planned in the arena), and the reference
+  kernel (plus requant.c) for any op they do not cover; ``kernels=ref``: the reference ones only.
+
+With ``profile`` on, every operator runs in a non-inlined function ``mb_op_<i>`` (per-op inclusive
+costs for callgrind) and, during the first invoke only (the one the harness measures), between
+``mb_hal_region_begin/end(MB_REGION_OP0 + i)`` (per-op counts on the simulators).
 
 The generated code is freestanding (no allocation, no stdio) and warning-free under
 ``-std=c99 -Wall -Wextra``.
@@ -20,9 +27,9 @@ import numpy as np
 
 from ..config import Key
 from ..errors import ConfigError, ModelError
-from ..ir import quant
+from ..ir import fold, quant
 from ..ir.graph import Graph, Op, Tensor
-from ..ir.planner import Plan, plan_graph
+from ..ir.planner import STRATEGIES, Plan, plan_graph
 from .base import Backend
 
 # op kind -> kernel source (runtime/kernels/) and function
@@ -36,6 +43,25 @@ KERNELS = {
     "SOFTMAX": ("softmax.c", "mb_softmax_s8"),
     "RESHAPE": ("copy.c", "mb_copy_s8"),  # only when the planner could not alias the buffers
 }
+# op kind -> optimized kernel sources (runtime/kernels/opt/) and function
+OPT_KERNELS = {
+    "CONV_2D": (("conv2d_opt.c", "gemm.c"), "mb_conv2d_s8_opt"),
+    "DEPTHWISE_CONV_2D": (("depthwise_conv2d_opt.c",), "mb_depthwise_conv2d_s8_opt"),
+    "FULLY_CONNECTED": (("fully_connected_opt.c", "gemm.c"), "mb_fully_connected_s8_opt"),
+    "ADD": (("add_opt.c", "requant.c"), "mb_add_s8_opt"),
+    "AVERAGE_POOL_2D": (("avg_pool_opt.c",), "mb_avg_pool_s8_opt"),
+}
+OPT_HEADER = "mb_kernels_opt.h"
+SPEC_TEMPLATE = "conv1x1_tpl.h"  # instantiated per input depth K as conv1x1_k<K>.c
+
+
+def spec_function(k: int, relu: int, im2col: bool = False) -> str:
+    """A kernel specialized for depth k and output case relu (conv1x1_tpl.h)."""
+    return f"mb_conv{'' if im2col else '1x1'}_s8_k{k}{'_relu' if relu else ''}"
+
+
+ALL_SOURCES = {"requant.c", OPT_HEADER, SPEC_TEMPLATE} | {src for src, _ in KERNELS.values()} | \
+    {src for srcs, _ in OPT_KERNELS.values() for src in srcs}
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t"}
 WEIGHT_ALIGN = 16
 ROW = 24  # values per line in array initializers
@@ -78,6 +104,16 @@ class Aot(Backend):
             "alignment in bytes of every tensor in the arena (a power of two)"),
         Key("reshape_in_place", bool, True, "RESHAPE output shares its input's arena bytes "
                                             "(off: plan both and copy)"),
+        Key("kernels", str, "opt", "opt: the optimized kernels (runtime/kernels/opt/) where they "
+                                   "apply; ref: the reference kernels only", ("ref", "opt")),
+        Key("planner", str, "best", "arena placement: greedy (TFLite Micro's, by size) or best "
+                                    "(smallest of several greedy orders)", STRATEGIES),
+        Key("specialize", bool, True, "with kernels=opt: dense 1x1 convolutions run a kernel "
+                                      "compiled for their input depth (4x4 register blocks)"),
+        Key("overlap", bool, True, "with kernels=opt: an operator's output may overlap the input "
+                                   "it consumes, as far as the kernel's access order allows"),
+        Key("profile", bool, False, "per-operator instruction counts: each op in its own function "
+                                    "and HAL region (set by the profile feature)"),
     )
 
     def __init__(self, config=None):
@@ -183,25 +219,63 @@ class Aot(Backend):
         self.check(graph)
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        plan = plan_graph(graph, self["arena_align"], alias_reshapes=self["reshape_in_place"])
-        gen = _Generator(graph, plan, self["arena_align"])
+        opt: dict[int, dict] = {}
+        if self["kernels"] == "opt":
+            for i, op in enumerate(graph.ops):
+                prepare = fold.PREPARE_OPT.get(op.kind)
+                if op.kind == "CONV_2D":
+                    prepared = prepare(graph, op, specialize=self["specialize"])
+                else:
+                    prepared = prepare(graph, op) if prepare else None
+                if prepared is not None:
+                    opt[i] = prepared
+        plan = plan_graph(graph, self["arena_align"], alias_reshapes=self["reshape_in_place"],
+                          scratch={i: p["scratch"] for i, p in opt.items() if p["scratch"]},
+                          strategy=self["planner"],
+                          overlaps={i: p["overlap"] for i, p in opt.items() if p["overlap"]}
+                          if self["overlap"] else None)
+        gen = _Generator(graph, plan, self["arena_align"], opt, self["profile"])
         model_c = gen.model_c()
         (out_dir / "model_weights.h").write_text(gen.weights_h())
         (out_dir / "model_weights.c").write_text(gen.weights_c())
         (out_dir / "model.c").write_text(model_c)
-        kernels = sorted(gen.kernels)
-        for src, _ in KERNELS.values():  # a reused build folder: no stale, unused kernels
-            if src not in kernels:
-                (out_dir / src).unlink(missing_ok=True)
-        self.copy_runtime(out_dir, ["kernels/requant.c"] + [f"kernels/{k}" for k in kernels])
+        sources = sorted(gen.kernels | ({"requant.c"} if gen.ref_ops else set()))
+        if opt:
+            sources.append(OPT_HEADER)
+        if gen.spec_k:
+            sources.append(SPEC_TEMPLATE)
+        for src in ALL_SOURCES - set(sources):  # a reused build folder: no stale, unused kernels
+            (out_dir / src).unlink(missing_ok=True)
+        instances = {f"conv1x1_k{k}{'_relu' if relu else ''}.c": (k, relu)
+                     for k, relu in gen.spec_k}
+        for old in out_dir.glob("conv1x1_k*.c"):
+            if old.name not in instances:
+                old.unlink()
+        for name, (k, relu) in sorted(instances.items()):
+            im2col = f"#define MB_IM2COL_FN {spec_function(k, relu, True)}\n" \
+                if gen.spec_k[(k, relu)] else ""
+            (out_dir / name).write_text(
+                f"/* Generated by mcubench (aot backend): convolutions specialized for depth {k} "
+                f"(conv1x1_tpl.h). */\n#define MB_K {k}\n#define MB_RELU {relu}\n"
+                f"#define MB_FN {spec_function(k, relu)}\n{im2col}"
+                f'#include "{SPEC_TEMPLATE}"\n')
+        opt_files = {src for srcs, _ in OPT_KERNELS.values() for src in srcs
+                     if src != "requant.c"} | {OPT_HEADER, SPEC_TEMPLATE}
+        self.copy_runtime(out_dir, [f"kernels/opt/{k}" if k in opt_files else f"kernels/{k}"
+                                    for k in sources])
         return {
             "arena": plan.size,
             "arena_lower_bound": plan.lower_bound,
-            "kernels": [k[:-2] for k in kernels],
+            "kernels": [k[:-2] for k in sorted(gen.kernels - {"requant.c"})] +
+                       sorted(name[:-2] for name in instances),
             "weight_bytes": gen.weight_bytes,
             "ops": len(graph.ops),
             "reshapes_in_place": len(plan.aliases),
             "arena_align": self["arena_align"],
+            "opt_ops": sorted(opt),
+            "scratch": sum(p["scratch"] for p in opt.values()),
+            "overlaps": len(plan.overlaps),
+            "profile": self["profile"],
         }
 
 
@@ -213,13 +287,21 @@ def _same_quant(a: Tensor, b: Tensor) -> bool:
 class _Generator:
     """Writes the C text for one graph and plan; collects the kernels and weights it refers to."""
 
-    def __init__(self, graph: Graph, plan: Plan, align: int):
+    def __init__(self, graph: Graph, plan: Plan, align: int, opt: dict[int, dict] | None = None,
+                 profile: bool = False):
         self.g, self.plan, self.align = graph, plan, align
+        self.opt = opt or {}
+        self.profile = profile
         self.kernels: set[str] = set()
+        self.ref_ops = 0  # operators on reference kernels that need requant.c
+        # (depth k, relu) of a specialized conv -> with its im2col variant
+        self.spec_k: dict[tuple[int, int], bool] = {}
         self.weights: dict[int, str] = {}  # tensor index -> C name
+        self.arrays: list[tuple[str, str, np.ndarray, str]] = []  # (name, ctype, values, comment)
         self.weight_bytes = 0
         self.data: list[str] = []  # static const definitions in model.c
         self.calls: list[str] = []  # the body of mb_model_invoke
+        self.op_calls: dict[int, list[str]] = {}  # operator -> its statements (profile)
 
     # tensors ------------------------------------------------------------------------------------
     def act(self, t: int, const: bool) -> str:
@@ -230,28 +312,35 @@ class _Generator:
         if t < 0:
             return "0"
         if t not in self.weights:
-            self.weights[t] = f"mb_w{t}"
-            self.weight_bytes += self.g.tensors[t].nbytes
+            tensor = self.g.tensors[t]
+            self.weights[t] = self.array(f"mb_w{t}", tensor.dtype, tensor.data,
+                                         f"{_short(tensor.name)}: {tensor.dtype} "
+                                         f"{list(tensor.shape)}")
         return self.weights[t]
+
+    def array(self, name: str, dtype: str, values, comment: str) -> str:
+        """A constant array in model_weights.c (flash); counted in weight_bytes."""
+        values = np.asarray(values)
+        self.arrays.append((name, C_TYPES[dtype], values, comment))
+        self.weight_bytes += values.size * np.dtype(dtype).itemsize
+        return name
 
     def weights_h(self) -> str:
         lines = ["/* Generated by mcubench (aot backend): the model's constant tensors. */",
                  "#ifndef MB_MODEL_WEIGHTS_H", "#define MB_MODEL_WEIGHTS_H", "",
                  "#include <stdint.h>", ""]
-        for t, name in self.weights.items():
-            tensor = self.g.tensors[t]
-            lines.append(f"extern const {C_TYPES[tensor.dtype]} {name}[{max(tensor.size, 1)}];")
+        for name, ctype, values, _ in self.arrays:
+            lines.append(f"extern const {ctype} {name}[{max(values.size, 1)}];")
         return "\n".join(lines + ["", "#endif", ""])
 
     def weights_c(self) -> str:
         out = ["/* Generated by mcubench (aot backend): the model's constant tensors. */",
                '#include "model_weights.h"', ""]
-        for t, name in self.weights.items():
-            tensor = self.g.tensors[t]
-            out.append(f"/* {_short(tensor.name)}: {tensor.dtype} {list(tensor.shape)} */")
-            out.append(f"const {C_TYPES[tensor.dtype]} {name}[{max(tensor.size, 1)}] "
+        for name, ctype, values, comment in self.arrays:
+            out.append(f"/* {comment} */")
+            out.append(f"const {ctype} {name}[{max(values.size, 1)}] "
                        f"__attribute__((aligned({WEIGHT_ALIGN}))) = {{"
-                       f"{_array_body(tensor.data)}}};")
+                       f"{_array_body(values)}}};")
             out.append("")
         return "\n".join(out)
 
@@ -271,7 +360,99 @@ class _Generator:
         self.data.append(f"static const mb_requant {name}[{len(pairs)}] = {{{body}}};")
         return name
 
+    def table(self, name: str, ctype: str, values) -> str:
+        values = [_int(v) for v in np.asarray(values).ravel().tolist()]
+        rows = [", ".join(values[i:i + ROW]) for i in range(0, len(values), ROW)]
+        body = "\n  " + ",\n  ".join(rows) + "\n" if len(values) > ROW else ", ".join(values)
+        self.data.append(f"static const {ctype} {name}[{max(len(values), 1)}] = {{{body or '0'}}};")
+        return name
+
+    def emit_opt(self, i: int, op: Op, o: dict) -> None:
+        """The call of an optimized kernel with its fold.py preparation."""
+        g, p = self.g, f"op{i}"
+        x, y = op.inputs[0], op.outputs[0]
+        srcs, fn = OPT_KERNELS[op.kind]
+        if op.kind == "AVERAGE_POOL_2D":
+            self.kernels.update(srcs)
+            self.struct("mb_pool_params", f"{p}_params",
+                        {k: _int(v) for k, v in o["pool"].items()})
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"{self.act(x, True)}, {self.dims(p + '_out', g.tensors[y].shape)}, "
+                f"{self.act(y, False)});")
+            return
+        if op.kind == "ADD":
+            self.kernels.update(srcs)
+            fields = [f".{k} = {_int(o[k])}" for k in ("input1_offset", "input2_offset",
+                                                        "left_shift")]
+            fields += [f".{k} = {{{_int(o[k][0])}, {_int(o[k][1])}}}" for k in ("input1",
+                                                                                 "input2")]
+            fields += [f".{k} = {_int(o[k])}" for k in ("output_mult", "output_shift", "relu",
+                                                        "output_offset", "act_min", "act_max")]
+            fields.append(f".scratch = (int32_t *)(void *)(mb_arena + {self.plan.scratch[i]})")
+            self.data.append(f"static const mb_add_opt_params {p}_params = "
+                             f"{{{', '.join(fields)}}};")
+            self.calls.append(f"  {fn}(&{p}_params, {o['size']}, {self.act(x, True)}, "
+                              f"{self.act(op.inputs[1], True)}, {self.act(y, False)});")
+            return
+        if "k" in o:  # on the kernel specialized for its depth k (dense 1x1, or all-im2col conv)
+            key = (o["k"], o["rq"]["relu"])
+            fn = spec_function(*key, o.get("im2col", False))
+            self.spec_k[key] = self.spec_k.get(key, False) or o.get("im2col", False)
+            if o.get("im2col"):
+                self.kernels.update(srcs)  # mb_im2col_s8 lives in conv2d_opt.c
+        else:
+            self.kernels.update(srcs)
+        rq = o["rq"]
+        bias = self.array(f"mb_op{i}_bias", "int32", rq["bias"],
+                          f"operator {i}: bias + input offset x sum of the channel's filter taps")
+        filt = self.array(f"mb_op{i}_filter", "int8", o["filter"],
+                          f"operator {i}: {_short(g.tensors[op.inputs[1]].name)}, reordered for "
+                          f"{fn}")
+        mult = self.table(f"{p}_mult", "int32_t", rq["mult"])
+        shift = self.table(f"{p}_shift", "int8_t", rq["shift"])
+        rq_init = (f"{{.bias = {bias}, .mult = {mult}, .shift = {shift}, "
+                   f".per_channel = {rq['per_channel']}, .relu = {rq['relu']}, "
+                   f".output_offset = {_int(rq['output_offset'])}, "
+                   f".act_min = {_int(rq['act_min'])}, .act_max = {_int(rq['act_max'])}}}")
+        scratch = f"(int8_t *)(mb_arena + {self.plan.scratch[i]})" if o["scratch"] else "0"
+        if "k" in o and not o.get("im2col"):
+            self.data.append(f"static const mb_requant_opt {p}_rq = {rq_init};")
+            self.calls.append(f"  {fn}(&{p}_rq, {o['pixels']}, {o['out_c']}, {self.act(x, True)}, "
+                              f"{filt}, {self.act(y, False)});")
+            return
+        if op.kind == "FULLY_CONNECTED":
+            self.data.append(f"static const mb_requant_opt {p}_rq = {rq_init};")
+            self.calls.append(
+                f"  {fn}(&{p}_rq, {o['batches']}, {o['in_features']}, {self.act(x, True)}, "
+                f"{o['out_units']}, {filt}, {self.act(y, False)});")
+            return
+        fields = ("stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w") \
+            if op.kind == "CONV_2D" else ("stride_h", "stride_w", "pad_h", "pad_w")
+        ctype = "mb_conv2d_opt_params" if op.kind == "CONV_2D" else \
+            "mb_depthwise_conv2d_opt_params"
+        init = ", ".join([f".{f} = {_int(o[f])}" for f in fields] +
+                         [f".pad_value = {_int(o['pad_value'])}", f".scratch = {scratch}",
+                          f".rq = {rq_init}"])
+        self.data.append(f"static const {ctype} {p}_params = {{{init}}};")
+        if op.kind == "CONV_2D":
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"{self.act(x, True)}, "
+                f"{self.dims(p + '_filter', g.tensors[op.inputs[1]].shape)}, {filt}, "
+                f"{self.dims(p + '_out', g.tensors[y].shape)}, {self.act(y, False)});")
+        else:
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"{self.act(x, True)}, {filt}, {self.dims(p + '_out', g.tensors[y].shape)}, "
+                f"{self.act(y, False)});")
+
     def emit(self, i: int, op: Op) -> None:
+        start = len(self.calls)
+        self._emit(i, op)
+        self.op_calls[i] = self.calls[start:]
+
+    def _emit(self, i: int, op: Op) -> None:
         g = self.g
         ins = ", ".join(_short(g.tensors[t].name) for t in op.inputs[:1] if t >= 0)
         outs = ", ".join(_short(g.tensors[t].name) for t in op.outputs)
@@ -286,6 +467,10 @@ class _Generator:
             self.calls.append(f"  mb_copy_s8({g.tensors[x].nbytes}, {self.act(x, True)}, "
                               f"{self.act(y, False)});")
             return
+        if i in self.opt:
+            self.emit_opt(i, op, self.opt[i])
+            return
+        self.ref_ops += 1
         self.kernels.add(KERNELS[op.kind][0])
         fn = KERNELS[op.kind][1]
         prep = quant.PREPARE[op.kind](g, op)
@@ -328,6 +513,31 @@ class _Generator:
             self.calls.append(f"  {fn}(&{p}_params, {rows}, {depth}, {self.act(x, True)}, "
                               f"{self.act(y, False)});")
 
+    def profiled_ops(self) -> list[str]:
+        """With profile: one non-inlined function per operator (callgrind sees per-op costs)."""
+        if not self.profile:
+            return []
+        out = []
+        for i, stmts in self.op_calls.items():
+            out += [f"MB_NOINLINE void mb_op_{i}(void);", f"MB_NOINLINE void mb_op_{i}(void) {{",
+                    *stmts, "}", ""]
+        return out
+
+    def invoke(self) -> list[str]:
+        if not self.profile:
+            return ["int mb_model_invoke(void) {", *self.calls, "  return 0;", "}"]
+        out = ["/* Per-operator HAL regions during the first invoke only: the one the harness",
+               " * measures (later ones validate other samples). */",
+               "static int mb_profiling = 1;", "",
+               "int mb_model_invoke(void) {",
+               "  const int profiling = mb_profiling;",
+               "  mb_profiling = 0;"]
+        for i in self.op_calls:
+            out += [f"  if (profiling) mb_hal_region_begin(MB_REGION_OP0 + {i});",
+                    f"  mb_op_{i}();",
+                    f"  if (profiling) mb_hal_region_end(MB_REGION_OP0 + {i});"]
+        return out + ["  return 0;", "}"]
+
     def model_c(self) -> str:
         g, plan = self.g, self.plan
         for i, op in enumerate(g.ops):
@@ -338,11 +548,23 @@ class _Generator:
             return f"static const {ctype} {name}[{max(len(values), 1)}] = " \
                    f"{{{', '.join(map(str, values)) or '0'}}};"
 
+        includes = ['#include "mb_kernels.h"']
+        if self.opt:
+            includes.append(f'#include "{OPT_HEADER}"')
+        protos = [f"void {spec_function(*key)}(const mb_requant_opt *rq, int32_t pixels, "
+                  "int32_t out_c, const int8_t *in, const int8_t *filter, int8_t *out);"
+                  for key in sorted(self.spec_k)]
+        protos += [f"void {spec_function(*key, True)}(const mb_conv2d_opt_params *p, "
+                   "const mb_dims *in_dims, const int8_t *in, const mb_dims *filter_dims, "
+                   "const int8_t *filter, const mb_dims *out_dims, int8_t *out);"
+                   for key, im2col in sorted(self.spec_k.items()) if im2col]
+        if self.profile:
+            includes.append('#include "mb_hal.h"')
         lines = [
             f"/* Generated by mcubench (aot backend) for model {_comment(g.name)}: "
             f"{len(g.ops)} operators, arena {plan.size} bytes. */",
             "#include <stdint.h>", "",
-            '#include "mb_kernels.h"', '#include "mb_model.h"', '#include "model_weights.h"', "",
+            *includes, '#include "mb_model.h"', '#include "model_weights.h"', "",
             f"#define MB_ARENA_BYTES {arena}",
             f"static uint8_t mb_arena[MB_ARENA_BYTES] __attribute__((aligned({self.align})));",
             "", "/* Arena layout: tensor -> offset (bytes) */",
@@ -352,7 +574,12 @@ class _Generator:
             alias = f", shares {plan.aliases[t]}" if t in plan.aliases else ""
             lines.append(f"/*   t{t} {_short(tensor.name)} {list(tensor.shape)}: "
                          f"{plan.offsets[t]} +{tensor.nbytes}{alias} */")
-        lines += ["", *self.data, "",
+        for i, off in sorted(plan.scratch.items()):
+            lines.append(f"/*   scratch of operator {i}: {off} +{self.opt[i]['scratch']} */")
+        if protos:
+            lines += ["", "/* Convolutions on kernels specialized per depth k (conv1x1_k<K>.c) */",
+                      *protos]
+        lines += ["", *self.data, "", *self.profiled_ops(),
                   table("mb_input_offsets", "uint32_t", [plan.offsets[t] for t in g.inputs]),
                   table("mb_input_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.inputs]),
                   table("mb_output_offsets", "uint32_t", [plan.offsets[t] for t in g.outputs]),
@@ -360,7 +587,7 @@ class _Generator:
                   "",
                   "int mb_model_setup(void) { return 0; } /* everything was prepared at build */",
                   "",
-                  "int mb_model_invoke(void) {", *self.calls, "  return 0;", "}", "",
+                  *self.invoke(), "",
                   f"int mb_model_num_inputs(void) {{ return {len(g.inputs)}; }}",
                   f"int mb_model_num_outputs(void) {{ return {len(g.outputs)}; }}",
                   "",

@@ -36,8 +36,11 @@ class Target(Component):
         return CompileJob(sources=sources, include_dirs=[INCLUDE, build_dir],
                           out_elf=out_dir / "firmware.elf", triple=self.triple)
 
-    def compile(self, build_dir: Path, data_c: Path, out_dir: Path) -> dict:
+    def compile(self, build_dir: Path, data_c: Path, out_dir: Path,
+                defines: dict[str, str] | None = None) -> dict:
+        """`defines`: extra -D flags that features ask for (e.g. profile's HAL region slots)."""
         job = self.compile_job(build_dir, data_c, out_dir)
+        job.defines.update(defines or {})
         self.toolchain.compile(job)
         return {"elf": job.out_elf, **elf_memory(job.out_elf)}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..component import Need
 from ..config import Key
 from ..errors import MissingDependency, StageError
+from ..features.profile import MB_REGION_OP0
 from .base import Target
 
 
@@ -44,6 +45,12 @@ class Host(Target):
         counts = self.inclusive_counts(cg, ("mb_bench_setup", "mb_bench_invoke"))
         metrics["setup_instructions"] = counts["mb_bench_setup"]
         metrics["invoke_instructions"] = counts["mb_bench_invoke"]
+        # With profiling, the backend runs operator i in a non-inlined mb_op_<i>: its inclusive
+        # cost is that operator's region, as the simulators' per-op markers give it.
+        text = (cg.parent / "callgrind_annotate.txt").read_text()
+        for m in re.finditer(r"^\s*([\d,]+)\s.*?[:\s]mb_op_(\d+)(?:'\d+)?\s*(?:\[|$)", text, re.M):
+            metrics["regions"].setdefault(MB_REGION_OP0 + int(m.group(2)),
+                                          int(m.group(1).replace(",", "")))
         return metrics
 
     @staticmethod

@@ -1,0 +1,162 @@
+/* mcubench optimized int8 kernels (runtime/kernels/opt/): bit-exact with the reference kernels
+ * (runtime/kernels/, TFLite Micro semantics), faster on 32-bit cores without SIMD.
+ *
+ * What the backend prepares offline (mcubench/ir/fold.py) so the loops do less:
+ * - the input offset is folded into the bias: bias' = bias + input_offset * sum(filter taps of the
+ *   channel). The loops multiply raw int8 inputs; a padded position reads the input zero point, so
+ *   it still contributes nothing.
+ * - filters are reordered so one pointer walks them: conv/FC weights of 8 (then 4, then 1) output
+ *   channels interleaved per input position, depthwise taps contiguous per channel.
+ * - requantization takes the fast path below, valid when every channel shifts right (the backend
+ *   keeps the reference kernel for an op where that does not hold).
+ * Kernels that need scratch memory (im2col columns, padded rows, tables) get it from the arena:
+ * the backend plans the size documented at each params struct. The backend also lets an output
+ * overlap the input it consumes as far as the kernel's order of reads and writes allows (fold.py
+ * derives it; a change of loop order here must be mirrored there).
+ */
+#ifndef MB_KERNELS_OPT_H
+#define MB_KERNELS_OPT_H
+
+#include <stdint.h>
+
+#include "mb_kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Word access to int8 data (copies, 4-lane sums): declared may_alias, so the compiler does not
+ * assume int8 and uint32 accesses to the same bytes are unrelated. */
+#if defined(__GNUC__)
+typedef uint32_t __attribute__((may_alias)) mb_word;
+#else
+typedef uint32_t mb_word;
+#endif
+
+/* Output requantization of one op. */
+typedef struct {
+  const int32_t *bias;  /* per output channel: bias + input_offset * sum of the channel's taps */
+  const int32_t *mult;  /* 2 x the Q31 multiplier (as uint32; 0 stays 0), per channel */
+  const int8_t *shift;  /* e - 1 for a right shift by e >= 1, per channel */
+  int32_t per_channel;  /* 0: per tensor, mult/shift hold 8 equal entries that serve all */
+  int32_t relu;         /* act_min >= output_offset: negative values all clamp to act_min */
+  int32_t output_offset;
+  int32_t act_min, act_max;
+} mb_requant_opt;
+
+/* TFLite's MultiplyByQuantizedMultiplier(acc, mult, -e) for a right shift e >= 1, exactly.
+ * `mult2` is 2 * mult (as uint32: mult < 2^31), `shift` is e - 1.
+ *
+ * TFLite rounds twice: x = SaturatingRoundingDoublingHighMul(acc, mult), then
+ * RoundingDivideByPOT(x, e) = floor((x + 2^(e-1) - [x < 0]) / 2^e). For mult < 2^31 the first
+ * step never saturates and equals floor((acc * mult + 2^30) / 2^31) (gemmlowp's nudge of
+ * 1 - 2^30 for negative products makes its truncating division a floor): that is the high word of
+ * acc * mult2 plus the top bit of its low word, a mul and a mulhsu on RV32. The second step:
+ * floor((x' + 2^(e-1)) / 2^e) with x' = x - [x < 0] is ((x' >> (e-1)) + 1) >> 1, as floors of
+ * floors compose (floor((floor(a) + c) / m) = floor((a + c) / m) for integers c, m > 0); the
+ * output offset joins the last step: ((t + 1) >> 1) + zp = (t + 1 + 2 zp) >> 1. When negative
+ * results all clamp to the same value (relu), [x < 0] may be dropped: the result still stays <= 0
+ * for x < 0, as the exact one does. */
+static inline int32_t mb_doubling_high_mul_fast(int32_t acc, uint32_t mult2) {
+  const int64_t p = (int64_t)acc * (int64_t)mult2;
+  return (int32_t)(p >> 32) + (int32_t)((uint32_t)p >> 31);
+}
+
+static inline int32_t mb_requant_fast(int32_t acc, int32_t mult2, int32_t shift,
+                                      int32_t relu) {
+  int32_t x = mb_doubling_high_mul_fast(acc, (uint32_t)mult2);
+  if (!relu) x += x >> 31; /* x - [x < 0] */
+  return ((x >> shift) + 1) >> 1;
+}
+
+/* The output stage: requantize with the output offset folded in, clamp. Returns int32 (stored as
+ * int8 by the caller): an int8 result would be kept sign-extended in a register. The clamp tests
+ * the range with one unsigned compare: two instructions for a value inside it. */
+static inline int32_t mb_out_s8(int32_t acc, int32_t mult2, int32_t shift, int32_t relu,
+                                int32_t zp, int32_t act_min, int32_t act_max) {
+  int32_t x = mb_doubling_high_mul_fast(acc, (uint32_t)mult2);
+  if (!relu) x += x >> 31;
+  int32_t v = ((x >> shift) + (1 + 2 * zp)) >> 1;
+  if ((uint32_t)(v - act_min) > (uint32_t)(act_max - act_min)) v = v < act_min ? act_min : act_max;
+  return v;
+}
+
+/* Kernels copy the fields of their mb_requant_opt into locals before their loops: int8 stores may
+ * alias the struct, so reading it through the pointer would reload it after every store. */
+
+/* How the GEMM reads an input row of k = len * segs values: `segs` runs of `len` bytes, run s at
+ * row + s * stride (a plain row: segs 1). */
+typedef struct {
+  int32_t len, segs, stride;
+} mb_gemm_rows;
+
+/* The GEMM every conv and FC runs on: one or two input rows a0, a1 (a1 may be 0) times n output
+ * channels, requantized into y0 (and y1), channel block by channel block. A call reads only its
+ * own rows and writes only its own outputs (the planner's overlap relies on that order). Weights
+ * `w` come packed: full blocks of 8 channels as [k][8], then a block of 4 if 4 or more remain as
+ * [k][4], then single channels [k]. */
+void mb_gemm_s8_opt(const mb_requant_opt *rq, const mb_gemm_rows *rows, int32_t n,
+                    const int8_t *a0, const int8_t *a1, const int8_t *w, int8_t *y0, int8_t *y1);
+
+typedef struct {
+  int16_t stride_h, stride_w;
+  int16_t dilation_h, dilation_w;
+  int16_t pad_h, pad_w;
+  int32_t pad_value;     /* the input zero point: what a padded position reads */
+  int8_t *scratch;       /* im2col columns: 2 * filter_h * filter_w * in_c bytes (not for 1x1) */
+  mb_requant_opt rq;
+} mb_conv2d_opt_params;
+
+/* CONV_2D without groups; `filter` packed for mb_gemm_s8_opt with k = filter_h * filter_w * in_c in
+ * (fy, fx, ic) order. */
+void mb_conv2d_s8_opt(const mb_conv2d_opt_params *p, const mb_dims *in_dims, const int8_t *in,
+                      const mb_dims *filter_dims, const int8_t *filter, const mb_dims *out_dims,
+                      int8_t *out);
+
+/* One output pixel's receptive field as an im2col column of filter_h * filter_w * in_c bytes in
+ * (fy, fx, ic) order, padded positions holding the input zero point. in_b: the batch's input. */
+void mb_im2col_s8(const mb_conv2d_opt_params *p, const mb_dims *in_dims, const int8_t *in_b,
+                  int32_t f_h, int32_t f_w, int32_t oy, int32_t ox, int8_t *col);
+
+typedef struct {
+  int16_t stride_h, stride_w;
+  int16_t pad_h, pad_w;
+  int32_t pad_value;
+  int8_t *scratch;  /* 3 padded input rows: 3 * ((out_w - 1) * stride_w + 3) * channels bytes */
+  mb_requant_opt rq;
+} mb_depthwise_conv2d_opt_params;
+
+/* DEPTHWISE_CONV_2D, 3x3 filter, depth multiplier 1, no dilation; `filter` as [channel][9]. */
+void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const mb_dims *in_dims,
+                                const int8_t *in, const int8_t *filter, const mb_dims *out_dims,
+                                int8_t *out);
+
+/* FULLY_CONNECTED: batches x in_features -> batches x out_units, filter packed for the GEMM. */
+void mb_fully_connected_s8_opt(const mb_requant_opt *rq, int32_t batches, int32_t in_features,
+                               const int8_t *in, int32_t out_units, const int8_t *filter,
+                               int8_t *out);
+
+/* AVERAGE_POOL_2D with the reference kernel's params (mb_pool_params). */
+void mb_avg_pool_s8_opt(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
+                        const mb_dims *out_dims, int8_t *out);
+
+typedef struct {
+  int32_t input1_offset, input2_offset;
+  int32_t left_shift;
+  mb_requant input1, input2; /* each input's rescaling, as in mb_add_params */
+  int32_t output_mult;       /* output requantization for mb_requant_fast: 2 x mult, e - 1 */
+  int32_t output_shift;
+  int32_t relu;
+  int32_t output_offset;
+  int32_t act_min, act_max;
+  int32_t *scratch;          /* 2 x 256 int32: the two inputs' rescaling tables */
+} mb_add_opt_params;
+
+/* ADD of two int8 tensors of equal size. Elements are independent: out may be in1 or in2. */
+void mb_add_s8_opt(const mb_add_opt_params *p, int32_t size, const int8_t *in1, const int8_t *in2,
+                   int8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
