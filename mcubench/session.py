@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from . import home, report
 from .errors import McubenchError
@@ -183,6 +184,11 @@ def resume_session(sid: str, jobs: int | None = None, progress: bool = False,
     return sid, df
 
 
+# Report columns that say a run got through a stage (progress shows these counts).
+STAGE_TIMES = {"load": "Load Time", "build": "Build Time", "compile": "Compile Time",
+               "run": "Run Time"}
+
+
 def _execute(sid: str, sdir: Path, specs: list[RunSpec], kept: dict[int, dict], store: Store,
              jobs: int | None, progress: bool, use_cache: bool, on_row, executor: str,
              scheduler: str | None, shared_storage: str) -> pd.DataFrame:
@@ -201,10 +207,15 @@ def _execute(sid: str, sdir: Path, specs: list[RunSpec], kept: dict[int, dict], 
             if i not in kept]
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(1, len(todo))))
     bar = Progress(TextColumn(f"session {sid}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[last]}"), TimeElapsedColumn(), disable=not progress)
+                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                   TextColumn("{task.fields[stages]}  {task.fields[last]}"),
+                   disable=not progress)
+    reached = {stage: 0 for stage in STAGE_TIMES}  # finished runs that completed each stage
+    tally = {"cached": 0, "failed": 0}
     try:
         with bar:
-            task = bar.add_task("runs", total=len(specs), completed=len(kept), last="")
+            task = bar.add_task("runs", total=len(specs), completed=len(kept), last="",
+                                stages="")
             if todo:
                 with make_executor(executor, jobs, scheduler, shared_storage) as ex:
                     log.info("session %s: %d runs on %s (%d parallel)", sid, len(todo), ex.name,
@@ -221,7 +232,14 @@ def _execute(sid: str, sdir: Path, specs: list[RunSpec], kept: dict[int, dict], 
                                  f" (on {result['worker']})" if result.get("worker") else "")
                         if on_row:
                             on_row(r)
+                        for stage, col in STAGE_TIMES.items():
+                            reached[stage] += r.get(col) is not None
+                        tally["cached"] += bool(r["Cached"])
+                        tally["failed"] += bool(r["Failing"])
+                        stages = " ".join(f"{k} {v}" for k, v in reached.items())
                         bar.update(task, advance=1,
+                                   stages=f"({stages} | cached {tally['cached']} "
+                                          f"failed {tally['failed']})",
                                    last=f"{r['Model']}/{r['Backend']}/{r['Target']}"
                                         + (" FAILED" if r["Failing"] else ""))
     finally:  # also on Ctrl-C: the report holds every run that finished
