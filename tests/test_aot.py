@@ -165,8 +165,8 @@ def test_unsupported_operator_is_named():
         Aot().check(g)
 
 
-def test_float_model_is_refused_clearly():
-    g = Graph("m", [Tensor("a", (1, 4), "float32"), Tensor("b", (1, 4), "float32")],
+def test_mixed_type_model_is_refused_clearly():
+    g = Graph("m", [Tensor("a", (1, 4), "int8", q()), Tensor("b", (1, 4), "float32")],
               [Op("SOFTMAX", [0], [1], {"beta": 1.0})], [0], [1])
     with pytest.raises(ModelError, match="operator 0 \\(SOFTMAX\\).*float32.*int8"):
         Aot().check(g)

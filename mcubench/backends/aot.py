@@ -6,6 +6,9 @@ Output (in the build folder):
 - ``model.c``: per operator its prepared ``mb_*_params`` struct, requantization table and shapes as
   ``static const`` data; one static arena at offsets from ir/planner.py; ``mb_model_invoke`` a flat
   list of kernel calls; the mb_model.h accessors. ``mb_model_setup`` has nothing to do.
+- float32 operators (all their tensors float32) run the float reference kernels
+  ``runtime/kernels/<op>_f32.c`` (mb_kernels_f32.h, TFLite's float reference semantics) with either
+  ``kernels`` setting; a model may mix float32 and int8 operators, an operator may not.
 - the kernels the model uses, copied from runtime/kernels: with ``kernels=opt`` (the default) the
   optimized ones of runtime/kernels/opt/ with parameters from ir/fold.py (folded bias, packed
   filters, fast exact requantization; their scratch memory planned in the arena), and the reference
@@ -43,6 +46,21 @@ KERNELS = {
     "SOFTMAX": ("softmax.c", "mb_softmax_s8"),
     "RESHAPE": ("copy.c", "mb_copy_s8"),  # only when the planner could not alias the buffers
 }
+# op kind -> float32 reference kernel source (runtime/kernels/, mb_kernels_f32.h) and function
+F32_KERNELS = {
+    "CONV_2D": ("conv2d_f32.c", "mb_conv2d_f32"),
+    "DEPTHWISE_CONV_2D": ("depthwise_conv2d_f32.c", "mb_depthwise_conv2d_f32"),
+    "FULLY_CONNECTED": ("fully_connected_f32.c", "mb_fully_connected_f32"),
+    "AVERAGE_POOL_2D": ("avg_pool_f32.c", "mb_avg_pool_f32"),
+    "MAX_POOL_2D": ("max_pool_f32.c", "mb_max_pool_f32"),
+    "ADD": ("add_f32.c", "mb_add_f32"),
+    "SOFTMAX": ("softmax_f32.c", "mb_softmax_f32"),
+}
+F32_HEADER = "mb_kernels_f32.h"
+FLT_MAX = "3.40282347e+38f"  # <float.h>'s FLT_MAX: TFLite's bound for "no activation"
+# fused activation -> float clamp (TFLite CalculateActivationRange<float>)
+F32_ACTIVATIONS = {"NONE": (-np.inf, np.inf), "RELU": (0.0, np.inf), "RELU6": (0.0, 6.0),
+                   "RELU_N1_TO_1": (-1.0, 1.0)}
 # op kind -> optimized kernel sources (runtime/kernels/opt/) and function
 OPT_KERNELS = {
     "CONV_2D": (("conv2d_opt.c", "gemm.c"), "mb_conv2d_s8_opt"),
@@ -61,8 +79,10 @@ def spec_function(k: int, relu: int, im2col: bool = False) -> str:
 
 
 ALL_SOURCES = {"requant.c", OPT_HEADER, SPEC_TEMPLATE} | {src for src, _ in KERNELS.values()} | \
-    {src for srcs, _ in OPT_KERNELS.values() for src in srcs}
-C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t"}
+    {src for srcs, _ in OPT_KERNELS.values() for src in srcs} | \
+    {src for src, _ in F32_KERNELS.values()}
+C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
+           "float32": "float"}
 WEIGHT_ALIGN = 16
 ROW = 24  # values per line in array initializers
 
@@ -71,6 +91,16 @@ def _int(v) -> str:
     """A C integer literal that is valid for every int32 (INT32_MIN has no literal of its own)."""
     v = int(v)
     return "(-2147483647 - 1)" if v == -(1 << 31) else str(v)
+
+
+def _float(v) -> str:
+    """A C float literal that reads back as exactly this float32 (numpy's shortest round-trip
+    digits); +-inf becomes +-FLT_MAX, as TFLite bounds an open activation range."""
+    x = np.float32(v)
+    if np.isinf(x):
+        return ("-" if x < 0 else "") + FLT_MAX
+    text = str(x)
+    return text + ("f" if "." in text or "e" in text else ".0f")
 
 
 def _comment(text: str) -> str:
@@ -88,7 +118,9 @@ def _dims(shape) -> str:
 
 
 def _array_body(values: np.ndarray) -> str:
-    flat = [str(int(x)) for x in np.asarray(values).ravel().tolist()]
+    values = np.asarray(values)
+    fmt = _float if values.dtype.kind == "f" else (lambda x: str(int(x)))
+    flat = [fmt(x) for x in values.ravel()]
     if not flat:
         return "0"
     rows = [", ".join(flat[i:i + ROW]) for i in range(0, len(flat), ROW)]
@@ -148,12 +180,21 @@ class Aot(Backend):
             t = tensor(k, role)
             need(t.dtype == "int8" and t.quant is not None,
                  f"{role} {t.name!r} is {t.dtype}{'' if t.quant else ' (unquantized)'}; the aot "
-                 "backend supports quantized int8 activations only")
+                 "backend supports quantized int8 activations, or float32 ones with all of the "
+                 "operator's tensors float32")
             need(not t.is_const, f"{role} {t.name!r} is a constant; expected an activation")
             need(len(t.shape) <= 4, f"{role} {t.name!r} has rank {len(t.shape)} > 4")
             return t
 
         need(len(op.outputs) == 1, f"has {len(op.outputs)} outputs, expected 1")
+        if graph.tensors[op.outputs[0]].dtype == "float32" and op.kind in F32_KERNELS:
+            Aot._check_f32_op(graph, op, need, tensor)
+            return
+        if op.kind == "RESHAPE" and op.inputs and op.inputs[0] >= 0:
+            x, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+            if x.dtype == out.dtype == "float32":
+                need(x.size == out.size, f"{x.shape} -> {out.shape} changes the element count")
+                return
         out = int8_act(op.outputs[0], "output")
         x = int8_act(op.inputs[0] if op.inputs else -1, "input")
         if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
@@ -214,14 +255,84 @@ class Aot(Backend):
             except ValueError as exc:
                 raise ModelError(f"{where}: {exc}") from None
 
+    @staticmethod
+    def _check_f32_op(graph: Graph, op: Op, need, tensor) -> None:
+        """A float32 operator: float32 activations, constant float32 filter and bias, the shapes
+        the mb_*_f32 kernels take (those of the int8 ones)."""
+        def f32(k: int, role: str, const: bool = False) -> Tensor:
+            t = tensor(k, role)
+            need(t.dtype == "float32" and t.quant is None,
+                 f"{role} {t.name!r} is {t.dtype}{' (quantized)' if t.quant else ''} in a float32 "
+                 "operator; the aot backend needs all of an operator's tensors float32 or all "
+                 "int8 (add QuantizeLinear/DequantizeLinear or quantize the whole model)")
+            need(t.is_const == const, f"{role} {t.name!r} is "
+                 f"{'not ' if const else ''}a constant")
+            need(len(t.shape) <= 4, f"{role} {t.name!r} has rank {len(t.shape)} > 4")
+            if const:
+                need(bool(np.all(np.isfinite(t.data))), f"{role} {t.name!r} holds inf or NaN")
+            return t
+
+        out = f32(op.outputs[0], "output")
+        x = f32(op.inputs[0] if op.inputs else -1, "input")
+        act = op.options.get("fused_activation_function", "NONE") or "NONE"
+        need(act in F32_ACTIVATIONS, f"fused activation {act!r}; supported: "
+                                     f"{', '.join(F32_ACTIVATIONS)}")
+        if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            need(len(op.inputs) >= 2, "has no filter")
+            w = f32(op.inputs[1], "filter", const=True)
+            n_out = w.shape[0] if op.kind != "DEPTHWISE_CONV_2D" else w.shape[-1]
+            if len(op.inputs) > 2 and op.inputs[2] >= 0:
+                b = f32(op.inputs[2], "bias", const=True)
+                need(b.size == n_out, f"bias has {b.size} values for {n_out} outputs")
+            if op.kind == "FULLY_CONNECTED":
+                need(len(w.shape) == 2 and x.size % w.shape[1] == 0 and
+                     out.size == x.size // w.shape[1] * w.shape[0],
+                     f"input {x.shape} x filter {w.shape} -> output {out.shape} do not fit")
+                need(op.options.get("weights_format", 0) in (0, "DEFAULT"),
+                     "shuffled weights formats are not supported")
+            else:
+                need(len(x.shape) == len(w.shape) == len(out.shape) == 4,
+                     f"needs 4-D NHWC tensors (input {x.shape}, filter {w.shape}, output "
+                     f"{out.shape})")
+                if op.kind == "CONV_2D":
+                    need(w.shape[0] == out.shape[3] and w.shape[3] > 0 and
+                         x.shape[3] % w.shape[3] == 0 and out.shape[3] % (x.shape[3] // w.shape[3])
+                         == 0, f"filter {w.shape} does not fit input {x.shape} / output "
+                         f"{out.shape}")
+                else:
+                    m = int(op.options.get("depth_multiplier", 1)) or 1
+                    need(w.shape[0] == 1 and w.shape[3] == out.shape[3] == x.shape[3] * m,
+                         f"filter {w.shape} does not fit input {x.shape}, output {out.shape} and "
+                         f"depth multiplier {m}")
+        elif op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            need(len(x.shape) == 4 and len(out.shape) == 4 and x.shape[3] == out.shape[3],
+                 f"needs 4-D NHWC tensors of equal depth (input {x.shape}, output {out.shape})")
+        elif op.kind == "ADD":
+            need(len(op.inputs) == 2, "needs two inputs")
+            y = f32(op.inputs[1], "second input")
+            need(tuple(x.shape) == tuple(y.shape) == tuple(out.shape),
+                 f"shapes {x.shape} + {y.shape} -> {out.shape}: broadcasting is not supported")
+        elif op.kind == "SOFTMAX":
+            need(tuple(x.shape) == tuple(out.shape), f"shapes {x.shape} -> {out.shape} differ")
+        if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            try:
+                _prepare_f32(graph, op)
+            except (ValueError, KeyError) as exc:
+                need(False, str(exc))
+
     # --- build -----------------------------------------------------------------------------------
     def build(self, graph: Graph, out_dir: Path) -> dict:
         self.check(graph)
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         opt: dict[int, dict] = {}
+        if self["arena_align"] < 4 and any(t.dtype == "float32" for t in graph.tensors):
+            raise ConfigError(f"aot.arena_align={self['arena_align']}: float32 tensors need 4 or "
+                              "more (a misaligned float load faults on Cortex-M)")
         if self["kernels"] == "opt":
             for i, op in enumerate(graph.ops):
+                if _is_f32(graph, op):
+                    continue
                 prepare = fold.PREPARE_OPT.get(op.kind)
                 if op.kind == "CONV_2D":
                     prepared = prepare(graph, op, specialize=self["specialize"])
@@ -279,6 +390,47 @@ class Aot(Backend):
         }
 
 
+def _is_f32(graph: Graph, op: Op) -> bool:
+    """Runs on a float32 kernel (check() made sure all its tensors are float32)."""
+    return op.kind in F32_KERNELS and graph.tensors[op.outputs[0]].dtype == "float32"
+
+
+def _prepare_f32(graph: Graph, op: Op) -> dict:
+    """The mb_*_f32_params fields of a float32 operator (its fused activation as a clamp, window
+    geometry as for int8) plus the call's sizes."""
+    o = op.options
+    x, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    lo, hi = F32_ACTIVATIONS[o.get("fused_activation_function", "NONE") or "NONE"]
+    act = {"act_min": _float(lo), "act_max": _float(hi)}
+    _, in_h, in_w, _ = quant.nhwc(x.shape)
+    _, oh, ow, _ = quant.nhwc(out.shape)
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
+    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        _, fh, fw, _ = graph.tensors[op.inputs[1]].shape
+        dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+        geo = quant.conv_geometry(o.get("padding", "SAME"), in_h, in_w, fh, fw, sh, sw, dh, dw)
+        p = {"stride_h": sh, "stride_w": sw, "dilation_h": dh, "dilation_w": dw}
+    elif op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        fh, fw = int(o["filter_height"]), int(o["filter_width"])
+        geo = quant.pool_geometry(o.get("padding", "SAME"), in_h, in_w, fh, fw, sh, sw)
+        p = {"stride_h": sh, "stride_w": sw, "filter_h": fh, "filter_w": fw}
+    elif op.kind == "FULLY_CONNECTED":
+        out_units, in_features = graph.tensors[op.inputs[1]].shape
+        return {**act, "batches": x.size // in_features, "in_features": in_features,
+                "out_units": out_units}
+    elif op.kind == "SOFTMAX":
+        depth = int(x.shape[-1])
+        return {"beta": _float(o.get("beta", 1.0)), "rows": x.size // depth, "depth": depth}
+    else:  # ADD
+        return act
+    if (oh, ow) != geo[:2]:
+        raise ValueError(f"output {oh}x{ow} does not match the computed {geo[0]}x{geo[1]}")
+    p.update(pad_h=geo[2], pad_w=geo[3])
+    if op.kind == "DEPTHWISE_CONV_2D":
+        p["depth_multiplier"] = int(o.get("depth_multiplier", 1))
+    return {**p, **act}
+
+
 def _same_quant(a: Tensor, b: Tensor) -> bool:
     return (np.float32(a.quant.scale[0]) == np.float32(b.quant.scale[0])
             and int(a.quant.zero_point[0]) == int(b.quant.zero_point[0]))
@@ -294,6 +446,7 @@ class _Generator:
         self.profile = profile
         self.kernels: set[str] = set()
         self.ref_ops = 0  # operators on reference kernels that need requant.c
+        self.f32_ops = 0  # operators on float32 kernels (mb_kernels_f32.h)
         # (depth k, relu) of a specialized conv -> with its im2col variant
         self.spec_k: dict[tuple[int, int], bool] = {}
         self.weights: dict[int, str] = {}  # tensor index -> C name
@@ -447,6 +600,47 @@ class _Generator:
                 f"{self.act(x, True)}, {filt}, {self.dims(p + '_out', g.tensors[y].shape)}, "
                 f"{self.act(y, False)});")
 
+    def emit_f32(self, i: int, op: Op) -> None:
+        """The call of a float32 reference kernel (mb_kernels_f32.h)."""
+        g, p = self.g, f"op{i}"
+        x, y = op.inputs[0], op.outputs[0]
+        src, fn = F32_KERNELS[op.kind]
+        self.kernels.add(src)
+        self.f32_ops += 1
+        prep = _prepare_f32(g, op)
+        sizes = {k: prep.pop(k) for k in ("batches", "in_features", "out_units", "rows", "depth")
+                 if k in prep}
+        ctype = {"CONV_2D": "mb_conv2d_f32_params",
+                 "DEPTHWISE_CONV_2D": "mb_depthwise_conv2d_f32_params",
+                 "FULLY_CONNECTED": "mb_fully_connected_f32_params",
+                 "AVERAGE_POOL_2D": "mb_pool_f32_params", "MAX_POOL_2D": "mb_pool_f32_params",
+                 "ADD": "mb_add_f32_params", "SOFTMAX": "mb_softmax_f32_params"}[op.kind]
+        self.struct(ctype, f"{p}_params", {k: v if isinstance(v, str) else _int(v)
+                                           for k, v in prep.items()})
+        ins, outs = self.act(x, True), self.act(y, False)
+        if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            bias = self.weight(op.inputs[2]) if len(op.inputs) > 2 else "0"
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, {ins}, "
+                f"{self.dims(p + '_filter', g.tensors[op.inputs[1]].shape)}, "
+                f"{self.weight(op.inputs[1])}, {bias}, "
+                f"{self.dims(p + '_out', g.tensors[y].shape)}, {outs});")
+        elif op.kind == "FULLY_CONNECTED":
+            bias = self.weight(op.inputs[2]) if len(op.inputs) > 2 else "0"
+            self.calls.append(
+                f"  {fn}(&{p}_params, {sizes['batches']}, {sizes['in_features']}, {ins}, "
+                f"{sizes['out_units']}, {self.weight(op.inputs[1])}, {bias}, {outs});")
+        elif op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            self.calls.append(
+                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, {ins}, "
+                f"{self.dims(p + '_out', g.tensors[y].shape)}, {outs});")
+        elif op.kind == "ADD":
+            self.calls.append(f"  {fn}(&{p}_params, {g.tensors[y].size}, {ins}, "
+                              f"{self.act(op.inputs[1], True)}, {outs});")
+        else:  # SOFTMAX
+            self.calls.append(f"  {fn}(&{p}_params, {sizes['rows']}, {sizes['depth']}, {ins}, "
+                              f"{outs});")
+
     def emit(self, i: int, op: Op) -> None:
         start = len(self.calls)
         self._emit(i, op)
@@ -464,8 +658,12 @@ class _Generator:
                 self.calls.append("  /* in place: the output shares the input's arena bytes */")
                 return
             self.kernels.add(KERNELS["RESHAPE"][0])
-            self.calls.append(f"  mb_copy_s8({g.tensors[x].nbytes}, {self.act(x, True)}, "
-                              f"{self.act(y, False)});")
+            self.calls.append(f"  mb_copy_s8({g.tensors[x].nbytes}, "
+                              f"(const int8_t *)(mb_arena + {self.plan.offsets[x]}), "
+                              f"(int8_t *)(mb_arena + {self.plan.offsets[y]}));")
+            return
+        if _is_f32(g, op):
+            self.emit_f32(i, op)
             return
         if i in self.opt:
             self.emit_opt(i, op, self.opt[i])
@@ -551,6 +749,8 @@ class _Generator:
         includes = ['#include "mb_kernels.h"']
         if self.opt:
             includes.append(f'#include "{OPT_HEADER}"')
+        if self.f32_ops:
+            includes.append(f'#include "{F32_HEADER}"')
         protos = [f"void {spec_function(*key)}(const mb_requant_opt *rq, int32_t pixels, "
                   "int32_t out_c, const int8_t *in, const int8_t *filter, int8_t *out);"
                   for key in sorted(self.spec_k)]

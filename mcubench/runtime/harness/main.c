@@ -69,8 +69,52 @@ static int32_t mb_read(const uint8_t *p, uint32_t k, uint8_t dtype) {
   }
 }
 
-/* Largest difference over all outputs: in LSB for integers, in ulp for float32 (the bit patterns of
- * same-signed floats are ordered like integers). */
+/* float32 as a signed count of units u = ulp(floor), for the magnitudes below floor (biased
+ * exponent floor_exp), continued by one per representable float above it. Below the floor the
+ * count is truncated toward zero. */
+static int64_t mb_f32_units(uint32_t bits, uint32_t floor_exp) {
+  const uint32_t mag = bits & 0x7fffffffu, e = mag >> 23, m = mag & 0x7fffffu;
+  int64_t units;
+  if (e >= floor_exp) {
+    units = (int64_t)mag - ((int64_t)floor_exp << 23) + ((int64_t)1 << 23);
+  } else {
+    const uint32_t shift = e ? floor_exp - e : floor_exp - 1; /* subnormals: m * 2^-149 */
+    const uint32_t sig = e ? m | 0x800000u : m;
+    units = shift < 32 ? (int64_t)(sig >> shift) : 0;
+  }
+  return (bits >> 31) ? -units : units;
+}
+
+/* float32 difference of one output: in ulp of the reference output's largest magnitude (its
+ * "peak"), i.e. an absolute error on the tensor's own scale, as an LSB is for integers (and, like
+ * bit counts, above the peak one per float). Plain ulp of each element would explode near zero,
+ * where sums cancel: 1e-9 against 0 is ~800 million float steps apart. 0 only when every element
+ * is equal (+0 and -0 count as equal); a NaN against anything else is the largest difference. */
+static uint32_t mb_compare_f32(const uint8_t *got, const uint8_t *want, uint32_t count) {
+  uint32_t peak = 0, worst = 0;
+  for (uint32_t k = 0; k < count; k++) {
+    uint32_t w;
+    memcpy(&w, want + 4 * k, 4);
+    w &= 0x7fffffffu;
+    if (w <= 0x7f800000u && w > peak) peak = w; /* NaN excluded */
+  }
+  const uint32_t floor_exp = (peak >> 23) ? (peak >> 23) : 1;
+  for (uint32_t k = 0; k < count; k++) {
+    uint32_t g, w;
+    memcpy(&g, got + 4 * k, 4);
+    memcpy(&w, want + 4 * k, 4);
+    if (g == w || ((g | w) & 0x7fffffffu) == 0) continue;
+    if ((g & 0x7fffffffu) > 0x7f800000u || (w & 0x7fffffffu) > 0x7f800000u) return UINT32_MAX;
+    int64_t d = mb_f32_units(g, floor_exp) - mb_f32_units(w, floor_exp);
+    d = d < 0 ? -d : d;
+    const uint32_t a = d == 0 ? 1 : (d > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)d);
+    if (a > worst) worst = a;
+  }
+  return worst;
+}
+
+/* Largest difference over all outputs: in LSB for integers, for float32 in ulp of each output's
+ * largest reference magnitude (mb_compare_f32). */
 static uint32_t mb_compare(uint32_t s) {
   int n = mb_model_num_outputs();
   uint32_t worst = 0;
@@ -80,6 +124,11 @@ static uint32_t mb_compare(uint32_t s) {
     uint8_t dt = mb_output_dtype[o];
     uint32_t width = (dt <= MB_DTYPE_UINT8) ? 1 : (dt == MB_DTYPE_INT16 ? 2 : 4);
     uint32_t count = mb_model_output_bytes(o) / width;
+    if (dt == MB_DTYPE_FLOAT32) {
+      uint32_t a = mb_compare_f32(got, want, count);
+      if (a > worst) worst = a;
+      continue;
+    }
     for (uint32_t k = 0; k < count; k++) {
       int64_t d = (int64_t)mb_read(got, k, dt) - (int64_t)mb_read(want, k, dt);
       uint32_t a = (uint32_t)(d < 0 ? -d : d);
