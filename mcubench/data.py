@@ -19,7 +19,8 @@ def write_data_c(path: Path, inputs: list[list[np.ndarray]],
                  expected: list[list[np.ndarray]] | None, output_dtypes: list[str],
                  tolerance: int = 0) -> None:
     """inputs[s][i]: input i of sample s; expected[s][o] likewise (None: no validation).
-    `tolerance`: the largest difference (LSB; ulp for float32) that still counts as a match."""
+    `tolerance`: the largest difference that still counts as a match: LSB for integers; for
+    float32, ulp of the largest magnitude among that output's expected values."""
     lines = ['#include "mb_data.h"\n']
     ins, outs = [], []
     for s, sample in enumerate(inputs):
