@@ -23,8 +23,9 @@ class Validate(Feature):
         Key("samples", int, 10, "how many sample inputs to run (sample 0 is the measured one)"),
         Key("seed", int, 0, "seed for random inputs when the model has no sample files"),
         Key("tolerance", int, 0, "largest output difference that still counts as a match, in "
-                                 "LSB (float32: ulp of the output's largest magnitude); 0: bit-exact. ONNX int8 models against "
-                                 "onnxruntime need 1 or more (see mcubench/frontends/onnx.py)"),
+                                 "LSB (float32: ulp of the output's largest magnitude); 0: "
+                                 "bit-exact. ONNX int8 models against onnxruntime need 1 or more "
+                                 "(see mcubench/frontends/onnx.py)"),
     )
 
     def __init__(self, config=None):
