@@ -7,7 +7,12 @@ their ratios to the anchors (TFLite Micro's reference kernels measured on spike 
 and writes docs/benchmarks.md. Every figure comes from the runs just made.
 
     python3 bench/kernels.py [--model-path ../shared/models] [-t spike -t cortex-m4 ...]
-                             [-m aww ...] [-j 2] [--profile] [--out docs/benchmarks.md | --no-write]
+                             [-m aww ...] [-j 2] [--no-simd] [--profile]
+                             [--out docs/benchmarks.md | --no-write]
+
+A second table (skip with --no-simd) has the SIMD variants, `-f dsp` on cortex-m4 and cortex-m55 and
+`-f vext` on spike rv32gcv with clang, against the scalar optimized kernels on the same target
+(mcubench/features/simd.py).
 
 --profile adds a per-operator table (optimized kernels on spike rv32imc), from per-op HAL regions:
 `-c aot.profile=1` plus the HAL's region slots as a define, which is what `-f profile` sets up once
@@ -146,6 +151,44 @@ def render(rows: dict, models: list[str], targets: list[str], weights: dict, ses
     return "\n".join(lines)
 
 
+# SIMD setups: (label, target, feature, config); each runs with and without its feature
+SIMD = [
+    ("cortex-m4", "cortex-m4", "dsp", []),
+    ("cortex-m55", "cortex-m55", "dsp", []),
+    ("spike rv32gcv", "spike", "vext", [("spike.arch", "rv32gcv"), ("spike.toolchain", "llvm")]),
+]
+
+
+def simd_tables(models: list[str], model_path: str, jobs: int) -> str:
+    """opt against opt + SIMD feature per target (real runs, validated)."""
+    specs, keys = [], []
+    for label, target, feature, config in SIMD:
+        for spec in expand(models, ["aot"], [target], ["validate"], [[], [feature]], config, [],
+                           [model_path]):
+            specs.append(spec)
+            keys.append((spec.model, label, feature in spec.features))
+    sid, df = run_session(specs, jobs=jobs, label="bench/kernels simd")
+    rows = {keys[int(r["Run"])]: r.to_dict() for _, r in df.iterrows()}
+    lines = ["## SIMD variants", "",
+             f"mcubench session {sid}: the optimized kernels without and with the target's SIMD "
+             "feature (`-f dsp`: SXTB16/PKHBT/SMLAD, gcc; `-f vext`: RVV intrinsics, clang-16), "
+             "validated against TFLite Micro.", "",
+             "| model | target | feature | opt | opt + SIMD | ratio | validation |",
+             "|---|---|---|---:|---:|---:|:-:|"]
+    for m in models:
+        for label, _, feature, _ in SIMD:
+            base, simd = rows.get((m, label, False)), rows.get((m, label, True))
+            a, b = num(base, "Invoke Instructions"), num(simd, "Invoke Instructions")
+            ratio = f"{b / a:.3f}" if a and b else "-"
+            valid = "-" if simd is None else \
+                (f"failed: {simd.get('Reason', '')}" if simd.get("Failing") else
+                 str(bool(simd.get("Validation")) and bool(base and base.get("Validation"))))
+            lines.append(f"| {m} | {label} | {feature} | {mega(a)} | {mega(b)} | {ratio} | "
+                         f"{valid} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def profile_tables(models: list[str], model_path: str, jobs: int) -> str:
     """Per-operator instructions of the optimized kernels on spike rv32imc (real runs)."""
     import json
@@ -185,6 +228,8 @@ def main() -> int:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--no-write", action="store_true", help="print only, do not write --out")
+    ap.add_argument("--no-simd", action="store_true",
+                    help="skip the SIMD variants (dsp on cortex-m4/m55, vext on spike rv32gcv)")
     ap.add_argument("--profile", action="store_true", help="add per-operator tables (spike, opt)")
     args = ap.parse_args()
     models, targets = args.model or MODELS, args.target or TARGETS
@@ -194,6 +239,8 @@ def main() -> int:
     rows = collect(df)
     weights = {m: weight_bytes(args.model_path, m) for m in models}
     text = render(rows, models, targets, weights, str(sid))
+    if not args.no_simd:
+        text += "\n" + simd_tables(models, args.model_path, args.jobs)
     if args.profile:
         text += "\n" + profile_tables(models, args.model_path, args.jobs)
     print(text)

@@ -8,6 +8,7 @@ def register(registry) -> None:
     from .backends.none import NoneBackend
     from .backends.tvm_aot import TvmAot
     from .features.profile import Profile
+    from .features.simd import Dsp, Vext
     from .features.validate import Validate
     from .frontends.onnx import OnnxFrontend
     from .frontends.program import ProgramFrontend
@@ -24,7 +25,7 @@ def register(registry) -> None:
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55,
-                Validate, Profile):
+                Validate, Profile, Dsp, Vext):
         registry.add(cls)
     register_postprocesses(registry)
 

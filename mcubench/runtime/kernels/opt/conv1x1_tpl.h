@@ -55,6 +55,39 @@
     MB_ACC4(3, o);                                                              \
   } while (0)
 
+#if defined(MB_SIMD_DSP)
+#define MB_DSP_X4(r)                                                  \
+  const uint32_t xw##r = mb_ldw(a + (r) * MB_K);                      \
+  const uint32_t xa##r = __sxtb16(xw##r), xb##r = mb_sxtb16_ror8(xw##r)
+#define MB_DSP_PX(r, j) s##r##j = __smlad(xa##r, p, __smlad(xb##r, q, s##r##j))
+#define MB_DSP_PAIRS4(rot, lo, hi)                                          \
+  do {                                                                      \
+    const uint32_t q0 = rot(mb_ldw(w)), q1 = rot(mb_ldw(w + 4));            \
+    const uint32_t q2 = rot(mb_ldw(w + 8)), q3 = rot(mb_ldw(w + 12));       \
+    uint32_t p = mb_pk_lo(q0, q2), q = mb_pk_lo(q1, q3);                    \
+    MB_DSP_PX(0, lo); MB_DSP_PX(1, lo); MB_DSP_PX(2, lo); MB_DSP_PX(3, lo); \
+    p = mb_pk_hi(q0, q2), q = mb_pk_hi(q1, q3);                             \
+    MB_DSP_PX(0, hi); MB_DSP_PX(1, hi); MB_DSP_PX(2, hi); MB_DSP_PX(3, hi); \
+  } while (0)
+#endif
+
+#if defined(MB_SIMD_VEXT)
+/* accumulators v<pixel><channel>: int32 in element 0 */
+#define MB_V_INIT(r)                                                                  \
+  vint32m1_t v##r##0 = __riscv_vmv_s_x_i32m1(b[0], 1), v##r##1 = __riscv_vmv_s_x_i32m1(b[1], 1); \
+  vint32m1_t v##r##2 = __riscv_vmv_s_x_i32m1(b[2], 1), v##r##3 = __riscv_vmv_s_x_i32m1(b[3], 1)
+#define MB_V_PX(r, j) \
+  v##r##j = __riscv_vwredsum_vs_i16m2_i32m1(__riscv_vwmul_vv_i16m2(x##r, wj, vl), v##r##j, vl)
+#define MB_V_CH(j)                                                      \
+  do {                                                                  \
+    const vint8m1_t wj = __riscv_vlse8_v_i8m1(w + 4 * i + (j), 4, vl);  \
+    MB_V_PX(0, j); MB_V_PX(1, j); MB_V_PX(2, j); MB_V_PX(3, j);         \
+  } while (0)
+#define MB_V_OUT(r)                                                          \
+  s##r##0 = __riscv_vmv_x_s_i32m1_i32(v##r##0), s##r##1 = __riscv_vmv_x_s_i32m1_i32(v##r##1); \
+  s##r##2 = __riscv_vmv_x_s_i32m1_i32(v##r##2), s##r##3 = __riscv_vmv_x_s_i32m1_i32(v##r##3)
+#endif
+
 #define MB_STORE4(r, relu)                                                        \
   do {                                                                            \
     yc[(r) * out_c + 0] = mb_out_s8(s##r##0, m0, h0, relu, zp, act_min, act_max); \
@@ -78,6 +111,45 @@ static
     int32_t s10 = s00, s11 = s01, s12 = s02, s13 = s03;
     int32_t s20 = s00, s21 = s01, s22 = s02, s23 = s03;
     int32_t s30 = s00, s31 = s01, s32 = s02, s33 = s03;
+#if defined(MB_SIMD_DSP)
+    /* four input channels per iteration: per pixel, an input word gives the halfword pairs of
+     * channels (k0, k2) and (k1, k3); per output channel, SXTB16 and PKHBT/PKHTB of the four weight
+     * words give the matching weight pairs, shared by the 4 pixels: 8 SMLADs per weight pair. */
+    for (const int8_t *const end = a + (MB_K & ~3); a != end; a += 4, w += 16) {
+      MB_DSP_X4(0);
+      MB_DSP_X4(1);
+      MB_DSP_X4(2);
+      MB_DSP_X4(3);
+      MB_DSP_PAIRS4(__sxtb16, 0, 2);
+      MB_DSP_PAIRS4(mb_sxtb16_ror8, 1, 3);
+    }
+#if MB_K % 4 >= 2
+    MB_STEP(0);
+    MB_STEP(1);
+    a += 2, w += 8;
+#endif
+#if MB_K % 2
+    MB_STEP(0);
+    w += 4;
+#endif
+#elif defined(MB_SIMD_VEXT)
+    /* vectors run along the input channels: per chunk of up to VLMAX input channels, each pixel's
+     * inputs are one load, each output channel's weights one strided load (stride 4: [K][4]);
+     * a widening multiply (int8 x int8 -> int16) and a widening sum (int16 -> int32, added to the
+     * accumulator's element 0) per pixel and channel. */
+    MB_V_INIT(0); MB_V_INIT(1); MB_V_INIT(2); MB_V_INIT(3);
+    for (int32_t i = 0; i < MB_K;) {
+      const size_t vl = __riscv_vsetvl_e8m1((size_t)(MB_K - i));
+      const vint8m1_t x0 = __riscv_vle8_v_i8m1(a + i, vl);
+      const vint8m1_t x1 = __riscv_vle8_v_i8m1(a + MB_K + i, vl);
+      const vint8m1_t x2 = __riscv_vle8_v_i8m1(a + 2 * MB_K + i, vl);
+      const vint8m1_t x3 = __riscv_vle8_v_i8m1(a + 3 * MB_K + i, vl);
+      MB_V_CH(0); MB_V_CH(1); MB_V_CH(2); MB_V_CH(3);
+      i += (int32_t)vl;
+    }
+    w += 4 * MB_K;
+    MB_V_OUT(0); MB_V_OUT(1); MB_V_OUT(2); MB_V_OUT(3);
+#else
     /* two input channels per iteration: half the loop overhead */
     for (const int8_t *const end = a + (MB_K & ~1); a != end; a += 2, w += 8) {
       MB_STEP(0);
@@ -86,6 +158,7 @@ static
 #if MB_K % 2
     MB_STEP(0);
     w += 4;
+#endif
 #endif
     const int32_t m0 = rq->mult[c], m1 = rq->mult[c + 1], m2 = rq->mult[c + 2];
     const int32_t m3 = rq->mult[c + 3];

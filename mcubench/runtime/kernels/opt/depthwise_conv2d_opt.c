@@ -105,6 +105,55 @@ static void dw_channels_any(const int8_t *const r[3], const int8_t *filter, int8
   dw_channels(r, filter, out_row, n, ch, rq, rq->relu, sw);
 }
 
+#if defined(MB_SIMD_VEXT)
+/* RISC-V V: channels are the lanes (up to 8 per chunk, int32 in m2). Per chunk, the 9 taps are 9
+ * strided loads (stride 9: [channel][9]) kept in registers; per output, 9 loads of 8 contiguous
+ * input channels, widening multiplies (int8 x int8 -> int16) and widening adds into int32, then
+ * mb_out_s8 lane-wise: vmul/vmulhsu for the 64-bit product's words, arithmetic shifts by the
+ * per-channel shift, clamp, narrowing to int8. Any stride. */
+#define MB_V_TAP(k, fy, fx)                                                                   \
+  acc = __riscv_vwadd_wv_i32m2(                                                               \
+      acc, __riscv_vwmul_vv_i16m1(__riscv_vle8_v_i8mf2(r[fy] + (x * sw + (fx)) * ch + c, vl), \
+                                  w##k, vl),                                                  \
+      vl)
+static void dw_channels_v(const int8_t *const r[3], const int8_t *filter, int8_t *out_row,
+                          int32_t n, int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+  const int32_t zp1 = 1 + 2 * rq->output_offset, act_min = rq->act_min, act_max = rq->act_max;
+  const int32_t relu = rq->relu;
+  for (int32_t c = 0; c < ch;) {
+    const size_t vl = __riscv_vsetvl_e32m2((size_t)(ch - c));
+    const int8_t *f = filter + 9 * c;
+#define MB_V_W(k) const vint8mf2_t w##k = __riscv_vlse8_v_i8mf2(f + (k), 9, vl)
+    MB_V_W(0); MB_V_W(1); MB_V_W(2);
+    MB_V_W(3); MB_V_W(4); MB_V_W(5);
+    MB_V_W(6); MB_V_W(7); MB_V_W(8);
+    const vint32m2_t bias = __riscv_vle32_v_i32m2(rq->bias + c, vl);
+    const vuint32m2_t mult = __riscv_vle32_v_u32m2((const uint32_t *)rq->mult + c, vl);
+    const vuint32m2_t shift = __riscv_vreinterpret_v_i32m2_u32m2(
+        __riscv_vsext_vf4_i32m2(__riscv_vle8_v_i8mf2(rq->shift + c, vl), vl));
+    for (int32_t x = 0; x < n; x++) {
+      vint32m2_t acc = bias;
+      MB_V_TAP(0, 0, 0); MB_V_TAP(1, 0, 1); MB_V_TAP(2, 0, 2);
+      MB_V_TAP(3, 1, 0); MB_V_TAP(4, 1, 1); MB_V_TAP(5, 1, 2);
+      MB_V_TAP(6, 2, 0); MB_V_TAP(7, 2, 1); MB_V_TAP(8, 2, 2);
+      /* mb_out_s8: high word of acc * mult2 plus the top bit of the low word */
+      const vuint32m2_t lo = __riscv_vreinterpret_v_i32m2_u32m2(
+          __riscv_vmul_vv_i32m2(acc, __riscv_vreinterpret_v_u32m2_i32m2(mult), vl));
+      vint32m2_t v = __riscv_vadd_vv_i32m2(
+          __riscv_vmulhsu_vv_i32m2(acc, mult, vl),
+          __riscv_vreinterpret_v_u32m2_i32m2(__riscv_vsrl_vx_u32m2(lo, 31, vl)), vl);
+      if (!relu) v = __riscv_vadd_vv_i32m2(v, __riscv_vsra_vx_i32m2(v, 31, vl), vl);
+      v = __riscv_vsra_vx_i32m2(__riscv_vadd_vx_i32m2(__riscv_vsra_vv_i32m2(v, shift, vl), zp1, vl),
+                                1, vl);
+      v = __riscv_vmin_vx_i32m2(__riscv_vmax_vx_i32m2(v, act_min, vl), act_max, vl);
+      __riscv_vse8_v_i8mf2(out_row + x * ch + c,
+                           __riscv_vncvt_x_x_w_i8mf2(__riscv_vncvt_x_x_w_i16m1(v, vl), vl), vl);
+    }
+    c += (int32_t)vl;
+  }
+}
+#endif
+
 void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const mb_dims *in_dims,
                                 const int8_t *in, const int8_t *filter, const mb_dims *out_dims,
                                 int8_t *out) {
@@ -133,6 +182,10 @@ void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const m
         r[t] = row;
       }
       int8_t *out_row = out_b + oy * out_w * ch;
+#if defined(MB_SIMD_VEXT)
+      dw_channels_v(r, filter, out_row, out_w, ch, rq, sw);
+      continue;
+#endif
       if (sw == 1) {
         if (rq->relu) dw_channels(r, filter, out_row, out_w, ch, rq, 1, 1);
         else dw_channels(r, filter, out_row, out_w, ch, rq, 0, 1);

@@ -63,6 +63,204 @@ typedef struct {
   const int8_t *sp = rq->shift + (rq->per_channel ? c : 0);               \
   const int32_t zp = rq->output_offset, act_min = rq->act_min, act_max = rq->act_max
 
+#if defined(MB_SIMD_DSP)
+/* DSP: four input positions k0..k3 at a time. An input word b0..b3 becomes the halfword pairs
+ * (b0, b2) and (b1, b3) (SXTB16, SXTB16 ROR 8); the packed weights [k][8] give, per channel, the
+ * matching pairs (w[k0], w[k2]) and (w[k1], w[k3]) by SXTB16 of the four weight words and PKHBT /
+ * PKHTB; each SMLAD then adds two products: 20 instructions (4 LDR, 4 SXTB16, 4 PKH, 8 SMLAD) per
+ * 16 multiply-accumulates, plus the inputs' unpacking and spills of the 16 accumulators. */
+#define MB_DSP_X(r)                                        \
+  const uint32_t xw##r = mb_ldw(x##r##p);                  \
+  const uint32_t xa##r = __sxtb16(xw##r), xb##r = mb_sxtb16_ror8(xw##r)
+/* channels lo, hi (lanes 0/2 or 1/3 of the 4-channel word at w + o) of the quad */
+#define MB_DSP_PAIRS(o, rot, lo, hi, ROWS)                                         \
+  do {                                                                             \
+    const uint32_t a0 = rot(mb_ldw(w + (o))), a1 = rot(mb_ldw(w + 8 + (o)));       \
+    const uint32_t a2 = rot(mb_ldw(w + 16 + (o))), a3 = rot(mb_ldw(w + 24 + (o))); \
+    uint32_t p = mb_pk_lo(a0, a2), q = mb_pk_lo(a1, a3);                           \
+    ROWS(lo);                                                                      \
+    p = mb_pk_hi(a0, a2), q = mb_pk_hi(a1, a3);                                    \
+    ROWS(hi);                                                                      \
+  } while (0)
+#define MB_SX(v) __sxtb16(v)
+#define MB_DSP_ROWS2(j) s0##j = __smlad(xa0, p, __smlad(xb0, q, s0##j)), \
+                        s1##j = __smlad(xa1, p, __smlad(xb1, q, s1##j))
+#define MB_DSP_QUAD(ROWS)                      \
+  MB_DSP_PAIRS(0, MB_SX, 0, 2, ROWS);          \
+  MB_DSP_PAIRS(0, mb_sxtb16_ror8, 1, 3, ROWS); \
+  MB_DSP_PAIRS(4, MB_SX, 4, 6, ROWS);          \
+  MB_DSP_PAIRS(4, mb_sxtb16_ror8, 5, 7, ROWS)
+
+static MB_NOINLINE_ void block8_rows2(mb_gemm_job *job, const int8_t *a0, const int8_t *a1,
+                                      const int8_t *w) {
+  for (; job->c + 8 <= job->n; job->c += 8) {
+    const int8_t *x0p = a0, *x1p = a1;
+    const int32_t *b = job->rq->bias + job->c;
+    int32_t s00 = b[0], s01 = b[1], s02 = b[2], s03 = b[3];
+    int32_t s04 = b[4], s05 = b[5], s06 = b[6], s07 = b[7];
+    int32_t s10 = s00, s11 = s01, s12 = s02, s13 = s03;
+    int32_t s14 = s04, s15 = s05, s16 = s06, s17 = s07;
+    for (int32_t seg = 0; seg < job->rows.segs; seg++) {
+      const int32_t len = job->rows.len;
+      for (const int8_t *const end = x0p + (len & ~3); x0p != end; x0p += 4, x1p += 4, w += 32) {
+        MB_DSP_X(0);
+        MB_DSP_X(1);
+        MB_DSP_QUAD(MB_DSP_ROWS2);
+      }
+      for (int32_t i = 0; i < (len & 3); i++, w += 8) {
+        const int32_t x0 = *x0p++, x1 = *x1p++;
+        MB_TAPS8_2;
+      }
+      x0p += job->rows.stride - len, x1p += job->rows.stride - len;
+    }
+    MB_PARAMS;
+    int8_t *y0 = job->y0 + c, *y1 = job->y1 + c;
+    if (rq->relu) {
+      MB_OUT2(0, 1); MB_OUT2(1, 1); MB_OUT2(2, 1); MB_OUT2(3, 1);
+      MB_OUT2(4, 1); MB_OUT2(5, 1); MB_OUT2(6, 1); MB_OUT2(7, 1);
+    } else {
+      MB_OUT2(0, 0); MB_OUT2(1, 0); MB_OUT2(2, 0); MB_OUT2(3, 0);
+      MB_OUT2(4, 0); MB_OUT2(5, 0); MB_OUT2(6, 0); MB_OUT2(7, 0);
+    }
+  }
+}
+
+/* One row: pairing the weights for SMLAD is not amortized over a second row; instead each
+ * sign-extended weight halfword meets its input halfword in a 16 x 16 multiply-add (SMLAxy): a
+ * weight word is one load and two SXTB16 for four channels, against four LDRSB. `x` holds the
+ * input of the position in its bottom (H = b) or top (H = t) halfword. */
+#define MB_DSP_K1(kk, x, H)                                                                 \
+  do {                                                                                      \
+    const uint32_t wl = mb_ldw(w + 8 * (kk)), wh = mb_ldw(w + 8 * (kk) + 4);                \
+    const uint32_t e0 = __sxtb16(wl), o0 = mb_sxtb16_ror8(wl);                              \
+    s00 = __smlab##H(e0, x, s00), s02 = __smlat##H(e0, x, s02);                             \
+    s01 = __smlab##H(o0, x, s01), s03 = __smlat##H(o0, x, s03);                             \
+    const uint32_t e1 = __sxtb16(wh), o1 = mb_sxtb16_ror8(wh);                              \
+    s04 = __smlab##H(e1, x, s04), s06 = __smlat##H(e1, x, s06);                             \
+    s05 = __smlab##H(o1, x, s05), s07 = __smlat##H(o1, x, s07);                             \
+  } while (0)
+
+static MB_NOINLINE_ void block8_rows1(const mb_gemm_job *job, const int8_t *a0, const int8_t *w) {
+  const int32_t *b = job->rq->bias + job->c;
+  int32_t s00 = b[0], s01 = b[1], s02 = b[2], s03 = b[3];
+  int32_t s04 = b[4], s05 = b[5], s06 = b[6], s07 = b[7];
+  const int8_t *x0p = a0;
+  for (int32_t seg = 0; seg < job->rows.segs; seg++) {
+    const int32_t len = job->rows.len;
+    for (const int8_t *const end = x0p + (len & ~3); x0p != end; x0p += 4, w += 32) {
+      MB_DSP_X(0);
+      MB_DSP_K1(0, xa0, b);
+      MB_DSP_K1(1, xb0, b);
+      MB_DSP_K1(2, xa0, t);
+      MB_DSP_K1(3, xb0, t);
+    }
+    for (int32_t i = 0; i < (len & 3); i++, w += 8) {
+      const int32_t x0 = *x0p++;
+      MB_TAPS8_1;
+    }
+    x0p += job->rows.stride - len;
+  }
+  MB_PARAMS;
+  int8_t *y0 = job->y0 + c;
+  if (rq->relu) {
+    MB_OUT1(0, 1); MB_OUT1(1, 1); MB_OUT1(2, 1); MB_OUT1(3, 1);
+    MB_OUT1(4, 1); MB_OUT1(5, 1); MB_OUT1(6, 1); MB_OUT1(7, 1);
+  } else {
+    MB_OUT1(0, 0); MB_OUT1(1, 0); MB_OUT1(2, 0); MB_OUT1(3, 0);
+    MB_OUT1(4, 0); MB_OUT1(5, 0); MB_OUT1(6, 0); MB_OUT1(7, 0);
+  }
+}
+
+#elif defined(MB_SIMD_VEXT)
+/* RISC-V V: vectors run along k. Per chunk of up to VLMAX input positions: one load per row, one
+ * strided load (stride 8: [k][8]) per channel, then per row and channel a widening multiply
+ * (int8 x int8 -> int16) and a widening sum into the accumulator's element 0 (int32). */
+#define MB_V_INIT(r, b)                                                                  \
+  vint32m1_t v##r##0 = __riscv_vmv_s_x_i32m1(b[0], 1), v##r##1 = __riscv_vmv_s_x_i32m1(b[1], 1); \
+  vint32m1_t v##r##2 = __riscv_vmv_s_x_i32m1(b[2], 1), v##r##3 = __riscv_vmv_s_x_i32m1(b[3], 1); \
+  vint32m1_t v##r##4 = __riscv_vmv_s_x_i32m1(b[4], 1), v##r##5 = __riscv_vmv_s_x_i32m1(b[5], 1); \
+  vint32m1_t v##r##6 = __riscv_vmv_s_x_i32m1(b[6], 1), v##r##7 = __riscv_vmv_s_x_i32m1(b[7], 1)
+#define MB_V_PX(r, j) \
+  v##r##j = __riscv_vwredsum_vs_i16m2_i32m1(__riscv_vwmul_vv_i16m2(x##r, wj, vl), v##r##j, vl)
+#define MB_V_CH2(j)                                                  \
+  do {                                                               \
+    const vint8m1_t wj = __riscv_vlse8_v_i8m1(w + (j), 8, vl);       \
+    MB_V_PX(0, j);                                                   \
+    MB_V_PX(1, j);                                                   \
+  } while (0)
+#define MB_V_CH1(j)                                                  \
+  do {                                                               \
+    const vint8m1_t wj = __riscv_vlse8_v_i8m1(w + (j), 8, vl);       \
+    MB_V_PX(0, j);                                                   \
+  } while (0)
+#define MB_V_OUT(r)                                                                          \
+  const int32_t s##r##0 = __riscv_vmv_x_s_i32m1_i32(v##r##0);                                \
+  const int32_t s##r##1 = __riscv_vmv_x_s_i32m1_i32(v##r##1);                                \
+  const int32_t s##r##2 = __riscv_vmv_x_s_i32m1_i32(v##r##2);                                \
+  const int32_t s##r##3 = __riscv_vmv_x_s_i32m1_i32(v##r##3);                                \
+  const int32_t s##r##4 = __riscv_vmv_x_s_i32m1_i32(v##r##4);                                \
+  const int32_t s##r##5 = __riscv_vmv_x_s_i32m1_i32(v##r##5);                                \
+  const int32_t s##r##6 = __riscv_vmv_x_s_i32m1_i32(v##r##6);                                \
+  const int32_t s##r##7 = __riscv_vmv_x_s_i32m1_i32(v##r##7)
+
+static MB_NOINLINE_ void block8_rows2(mb_gemm_job *job, const int8_t *a0, const int8_t *a1,
+                                      const int8_t *w) {
+  for (; job->c + 8 <= job->n; job->c += 8) {
+    const int8_t *x0p = a0, *x1p = a1;
+    const int32_t *b = job->rq->bias + job->c;
+    MB_V_INIT(0, b);
+    MB_V_INIT(1, b);
+    for (int32_t seg = 0; seg < job->rows.segs; seg++) {
+      for (int32_t i = 0, len = job->rows.len; i < len;) {
+        const size_t vl = __riscv_vsetvl_e8m1((size_t)(len - i));
+        const vint8m1_t x0 = __riscv_vle8_v_i8m1(x0p + i, vl);
+        const vint8m1_t x1 = __riscv_vle8_v_i8m1(x1p + i, vl);
+        MB_V_CH2(0); MB_V_CH2(1); MB_V_CH2(2); MB_V_CH2(3);
+        MB_V_CH2(4); MB_V_CH2(5); MB_V_CH2(6); MB_V_CH2(7);
+        w += 8 * vl, i += (int32_t)vl;
+      }
+      x0p += job->rows.stride, x1p += job->rows.stride;
+    }
+    MB_V_OUT(0);
+    MB_V_OUT(1);
+    MB_PARAMS;
+    int8_t *y0 = job->y0 + c, *y1 = job->y1 + c;
+    if (rq->relu) {
+      MB_OUT2(0, 1); MB_OUT2(1, 1); MB_OUT2(2, 1); MB_OUT2(3, 1);
+      MB_OUT2(4, 1); MB_OUT2(5, 1); MB_OUT2(6, 1); MB_OUT2(7, 1);
+    } else {
+      MB_OUT2(0, 0); MB_OUT2(1, 0); MB_OUT2(2, 0); MB_OUT2(3, 0);
+      MB_OUT2(4, 0); MB_OUT2(5, 0); MB_OUT2(6, 0); MB_OUT2(7, 0);
+    }
+  }
+}
+
+static MB_NOINLINE_ void block8_rows1(const mb_gemm_job *job, const int8_t *a0, const int8_t *w) {
+  const int32_t *b = job->rq->bias + job->c;
+  MB_V_INIT(0, b);
+  for (int32_t seg = 0; seg < job->rows.segs; seg++) {
+    for (int32_t i = 0, len = job->rows.len; i < len;) {
+      const size_t vl = __riscv_vsetvl_e8m1((size_t)(len - i));
+      const vint8m1_t x0 = __riscv_vle8_v_i8m1(a0 + i, vl);
+      MB_V_CH1(0); MB_V_CH1(1); MB_V_CH1(2); MB_V_CH1(3);
+      MB_V_CH1(4); MB_V_CH1(5); MB_V_CH1(6); MB_V_CH1(7);
+      w += 8 * vl, i += (int32_t)vl;
+    }
+    a0 += job->rows.stride;
+  }
+  MB_V_OUT(0);
+  MB_PARAMS;
+  int8_t *y0 = job->y0 + c;
+  if (rq->relu) {
+    MB_OUT1(0, 1); MB_OUT1(1, 1); MB_OUT1(2, 1); MB_OUT1(3, 1);
+    MB_OUT1(4, 1); MB_OUT1(5, 1); MB_OUT1(6, 1); MB_OUT1(7, 1);
+  } else {
+    MB_OUT1(0, 0); MB_OUT1(1, 0); MB_OUT1(2, 0); MB_OUT1(3, 0);
+    MB_OUT1(4, 0); MB_OUT1(5, 0); MB_OUT1(6, 0); MB_OUT1(7, 0);
+  }
+}
+
+#else
 /* The hot loop: 2 rows x 8 channels, two input positions per iteration (half the loop overhead;
  * spill-free on RV32 with the scheduling pass off: 2.75 instructions per multiply-accumulate). */
 static MB_NOINLINE_ void block8_rows2(mb_gemm_job *job, const int8_t *a0, const int8_t *a1,
@@ -104,6 +302,9 @@ static MB_NOINLINE_ void block8_rows2(mb_gemm_job *job, const int8_t *a0, const 
   }
 }
 
+#endif /* MB_SIMD_DSP / MB_SIMD_VEXT */
+
+#if !defined(MB_SIMD_VEXT) && !defined(MB_SIMD_DSP)
 /* One row x 8 channels (fully connected layers with one batch, the odd last pixel). */
 static MB_NOINLINE_ void block8_rows1(const mb_gemm_job *job, const int8_t *a0, const int8_t *w) {
   const int32_t *b = job->rq->bias + job->c;
@@ -136,6 +337,8 @@ static MB_NOINLINE_ void block8_rows1(const mb_gemm_job *job, const int8_t *a0, 
     MB_OUT1(4, 0); MB_OUT1(5, 0); MB_OUT1(6, 0); MB_OUT1(7, 0);
   }
 }
+
+#endif /* !MB_SIMD_VEXT && !MB_SIMD_DSP */
 
 /* The remaining channels (fewer than 8): a block of 4, then single channels; a1 may be 0. */
 static void block4(const mb_gemm_job *job, const int8_t *a0, const int8_t *a1, const int8_t *w) {

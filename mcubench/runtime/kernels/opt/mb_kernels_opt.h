@@ -33,6 +33,50 @@ typedef uint32_t __attribute__((may_alias)) mb_word;
 typedef uint32_t mb_word;
 #endif
 
+/* SIMD code paths, chosen at compile time by the features `dsp` and `vext` (mcubench/features/
+ * simd.py), bit-exact with the scalar loops: the products are the same integers, summed in int32.
+ * MB_SIMD_DSP: Arm's DSP extension (Cortex-M4/M7/M33/M55), two 16 x 16 multiply-adds per SMLAD.
+ * MB_SIMD_VEXT: RISC-V V (RVV 1.0 intrinsics, clang): int8 x int8 widening multiplies into int16,
+ * summed (vwredsum) or added (vwadd) into int32. */
+#if defined(MB_SIMD_DSP)
+#if !defined(__ARM_FEATURE_DSP)
+#error "feature dsp needs a core with the Arm DSP extension (cortex-m4/m7/m33/m55 with dsp on); \
+this target has none"
+#endif
+#include <arm_acle.h>
+/* An unaligned word of int8 data (LDR allows it on these cores). */
+static inline uint32_t mb_ldw(const int8_t *p) {
+  uint32_t v;
+  __builtin_memcpy(&v, p, 4);
+  return v;
+}
+/* Bytes 1 and 3 sign-extended to halfwords: SXTB16 with ROR #8 (one instruction; gcc 12 makes two
+ * of __sxtb16(ror)). Halfwords (lo of a, lo of b) and (hi of a, hi of b): PKHBT / PKHTB, which
+ * gcc 12's <arm_acle.h> lacks and its combiner does not form from shifts and masks. */
+static inline uint32_t mb_sxtb16_ror8(uint32_t v) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+  return r;
+}
+static inline uint32_t mb_pk_lo(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+static inline uint32_t mb_pk_hi(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+#endif
+#if defined(MB_SIMD_VEXT)
+#if !defined(__riscv_vector) || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13)
+#error "feature vext needs a RISC-V core with the V extension and clang (spike.arch=rv32gcv, \
+spike.toolchain=llvm); this target has none"
+#endif
+#include <riscv_vector.h>
+#endif
+
 /* Output requantization of one op. */
 typedef struct {
   const int32_t *bias;  /* per output channel: bias + input_offset * sum of the channel's taps */
