@@ -27,3 +27,21 @@ def isolated_home(tmp_path_factory):
         os.environ.pop("MCUBENCH_HOME", None)
     else:
         os.environ["MCUBENCH_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def gcc() -> str:
+    """The host C compiler, for tests that build firmware natively."""
+    import shutil
+
+    if shutil.which("gcc") is None:
+        pytest.skip("no host gcc")
+    return "gcc"
+
+
+@pytest.fixture(scope="session")
+def tflm():
+    """TFLite Micro's Python runtime: the golden reference for int8 outputs."""
+    return pytest.importorskip("tflite_micro.python.tflite_micro.runtime",
+                               reason="TFLite Micro (pip install --pre tflite-micro) gives the "
+                                      "expected outputs")

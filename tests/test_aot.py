@@ -7,7 +7,6 @@ validates all samples against TFLite Micro's outputs and prints one ``MB validat
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from mcubench.frontends.tflite import TFLiteFrontend
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples, quantize
+from mcubench.reference import tflm_outputs
 from opmodels import OPS, make_op_graph, random_inputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
@@ -30,32 +30,7 @@ TFLM_ARENA = {"aww": 22780, "vww": 100668, "resnet": 54364, "toycar": 2380}  # m
 STRICT = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding"]
 
 
-@pytest.fixture(scope="module")
-def gcc() -> str:
-    if shutil.which("gcc") is None:
-        pytest.skip("no host gcc")
-    return "gcc"
 
-
-@pytest.fixture(scope="module")
-def tflm():
-    return pytest.importorskip("tflite_micro.python.tflite_micro.runtime",
-                               reason="TFLite Micro (pip install --pre tflite-micro) gives the "
-                                      "expected outputs")
-
-
-def tflm_run(runtime, model: bytes, samples: list[list[np.ndarray]],
-             n_out: int) -> list[list[np.ndarray]]:
-    """TFLite Micro's outputs; a big arena, since its default is too small for tiny graphs."""
-    ip = runtime.Interpreter.from_bytes(model, arena_size=1 << 20)
-    out = []
-    for sample in samples:
-        ip.reset()
-        for i, arr in enumerate(sample):
-            ip.set_input(arr, i)
-        ip.invoke()
-        out.append([np.array(ip.get_output(o)) for o in range(n_out)])
-    return out
 
 
 def build_and_run(graph: Graph, samples, expected, work: Path, **config) -> tuple[dict, str]:
@@ -93,7 +68,7 @@ def test_real_model_bit_exact(shared_models, gcc, tflm, tmp_path, model):
     folder = shared_models / model
     graph = TFLiteFrontend().load(folder / f"{model}.tflite")
     samples = load_samples(folder, graph, 10, seed=0)
-    expected = tflm_run(tflm, (folder / f"{model}.tflite").read_bytes(), samples,
+    expected = tflm_outputs((folder / f"{model}.tflite").read_bytes(), samples,
                         len(graph.outputs))
     meta, out = build_and_run(graph, samples, expected, tmp_path)
     assert validation(out) == {"samples": 10, "mismatched": 0, "max_abs_diff": 0}
@@ -106,7 +81,7 @@ def test_reshape_copy_when_not_in_place(shared_models, gcc, tflm, tmp_path):
     folder = shared_models / "aww"
     graph = TFLiteFrontend().load(folder / "aww.tflite")
     samples = load_samples(folder, graph, 3, seed=0)
-    expected = tflm_run(tflm, (folder / "aww.tflite").read_bytes(), samples, 1)
+    expected = tflm_outputs((folder / "aww.tflite").read_bytes(), samples, 1)
     meta, out = build_and_run(graph, samples, expected, tmp_path, reshape_in_place=False)
     assert validation(out)["mismatched"] == 0
     assert "copy" in meta["kernels"] and meta["reshapes_in_place"] == 0
@@ -145,7 +120,7 @@ def test_single_op_graphs_bit_exact(gcc, tflm, tmp_path, kind):
     for seed in range(3):
         graph = make_op_graph(kind, seed)
         samples = [random_inputs(graph, seed * 10 + s) for s in range(3)]
-        expected = tflm_run(tflm, write_tflite(graph), samples, len(graph.outputs))
+        expected = tflm_outputs(write_tflite(graph), samples, len(graph.outputs))
         work = tmp_path / str(seed)
         work.mkdir()
         _, out = build_and_run(graph, samples, expected, work)

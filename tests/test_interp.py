@@ -34,6 +34,7 @@ from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir import quant
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples
+from mcubench.reference import tflm_outputs
 from opmodels import make_op_graph, random_inputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
@@ -128,18 +129,6 @@ int main(int argc, char **argv) {
 
 # --- fixtures ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def gcc() -> str:
-    if shutil.which("gcc") is None:
-        pytest.skip("no host gcc")
-    return "gcc"
-
-
-@pytest.fixture(scope="module")
-def tflm():
-    return pytest.importorskip("tflite_micro.python.tflite_micro.runtime",
-                               reason="TFLite Micro (pip install --pre tflite-micro) gives the "
-                                      "expected outputs")
 
 
 class Lib:
@@ -256,17 +245,6 @@ def check_prepared(lib: Lib, graph: Graph) -> int:
     return compared
 
 
-def tflm_run(runtime, model: bytes, samples, n_out: int) -> list[list[np.ndarray]]:
-    ip = runtime.Interpreter.from_bytes(model, arena_size=1 << 20)
-    out = []
-    for sample in samples:
-        ip.reset()
-        for i, arr in enumerate(sample):
-            ip.set_input(arr, i)
-        ip.invoke()
-        out.append([np.array(ip.get_output(o)) for o in range(n_out)])
-    return out
-
 
 def firmware(graph: Graph, model: bytes, samples, expected, work: Path, flash: bytes | None = None,
              **config) -> tuple[dict, subprocess.CompletedProcess]:
@@ -311,7 +289,7 @@ def test_real_model_bit_exact(shared_models, gcc, tflm, tmp_path, model):
     data = (shared_models / model / f"{model}.tflite").read_bytes()
     graph = parse(data, model)
     samples = load_samples(shared_models / model, graph, 10, seed=0)
-    expected = tflm_run(tflm, data, samples, len(graph.outputs))
+    expected = tflm_outputs(data, samples, len(graph.outputs))
     meta, run = firmware(graph, data, samples, expected, tmp_path)
     assert validation(run.stdout) == {"samples": 10, "mismatched": 0, "max_abs_diff": 0}
     assert run.returncode == 0
@@ -395,7 +373,7 @@ def test_single_op_models_bit_exact(lib, tflm, kind):
                 if (o := lib.so.shim_offset(t)) >= 0} == layout["offsets"]
         check_prepared(lib, graph)
         samples = [random_inputs(graph, seed * 10 + s) for s in range(2)]
-        expected = tflm_run(tflm, model, samples, 1)
+        expected = tflm_outputs(model, samples, 1)
         for sample, want in zip(samples, expected):
             got = lib.run(graph, sample)[0]
             assert np.array_equal(got, want[0]), f"{kind} seed {seed}: {graph.ops[0].options}"

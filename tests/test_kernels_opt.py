@@ -26,9 +26,9 @@ from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir import fold
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.ir.quant import conv_geometry
+from mcubench.reference import tflm_outputs
 from opmodels import make_op_graph, random_inputs
 from test_aot import build_and_run, validation
-from test_aot import tflm_run as tflm_model_run
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
 OPT_KINDS = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D"]
@@ -44,12 +44,6 @@ def kernels(tmp_path_factory) -> KernelLib:
     except FileNotFoundError as exc:
         pytest.skip(f"no host C compiler: {exc}")
 
-
-@pytest.fixture(scope="session")
-def tflm():
-    return pytest.importorskip("tflite_micro.python.tflite_micro.runtime",
-                               reason="TFLite Micro (pip install --pre tflite-micro) is the "
-                                      "golden reference for the kernels")
 
 
 def check_opt(kernels: KernelLib, tflm, graph: Graph, inputs: list[np.ndarray]) -> bool:
@@ -307,12 +301,6 @@ def test_fast_requant_needs_a_right_shift():
 
 # --- whole models through the aot backend -----------------------------------------------------
 
-@pytest.fixture(scope="module")
-def gcc() -> str:
-    if shutil.which("gcc") is None:
-        pytest.skip("no host gcc")
-    return "gcc"
-
 
 @pytest.mark.parametrize("model", MODELS)
 def test_real_models_bit_exact_with_opt(shared_models, gcc, tflm, tmp_path, model):
@@ -321,7 +309,7 @@ def test_real_models_bit_exact_with_opt(shared_models, gcc, tflm, tmp_path, mode
     folder = shared_models / model
     graph = TFLiteFrontend().load(folder / f"{model}.tflite")
     samples = load_samples(folder, graph, 5, seed=0)
-    expected = tflm_model_run(tflm, (folder / f"{model}.tflite").read_bytes(), samples,
+    expected = tflm_outputs((folder / f"{model}.tflite").read_bytes(), samples,
                               len(graph.outputs))
     meta, out = build_and_run(graph, samples, expected, tmp_path, kernels="opt",
                               planner="greedy")
@@ -470,7 +458,7 @@ def _chain(seed: int) -> Graph:
 def test_overlapping_chains_bit_exact(gcc, tflm, tmp_path, seed):
     g = _chain(seed)
     samples = [random_inputs(g, seed * 3 + s) for s in range(2)]
-    expected = tflm_model_run(tflm, write_tflite(g), samples, 1)
+    expected = tflm_outputs(write_tflite(g), samples, 1)
     meta, out = build_and_run(g, samples, expected, tmp_path)
     assert validation(out)["mismatched"] == 0, f"{g.name}, overlaps {meta['overlaps']}"
     assert meta["overlaps"] >= 2 and meta["arena"] <= -(-meta["arena_lower_bound"] // 16) * 16

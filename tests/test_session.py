@@ -2,8 +2,6 @@
 import json
 import time
 
-import pytest
-
 from mcubench import home
 from mcubench.cli import main
 

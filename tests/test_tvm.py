@@ -24,6 +24,7 @@ from mcubench.frontends.tflite import TFLiteFrontend
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples
+from mcubench.reference import tflm_outputs
 from opmodels import make_op_graph, random_inputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
@@ -39,30 +40,7 @@ INT8_OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_P
             "RESHAPE", "MAX_POOL_2D"]
 
 
-@pytest.fixture(scope="module")
-def tflm():
-    return pytest.importorskip("tflite_micro.python.tflite_micro.runtime",
-                               reason="TFLite Micro (pip install --pre tflite-micro) gives the "
-                                      "expected outputs")
 
-
-@pytest.fixture(scope="module")
-def gcc() -> str:
-    if shutil.which("gcc") is None:
-        pytest.skip("no host gcc")
-    return "gcc"
-
-
-def tflm_run(runtime, model: bytes, samples, n_out: int):
-    ip = runtime.Interpreter.from_bytes(model, arena_size=1 << 22)
-    out = []
-    for sample in samples:
-        ip.reset()
-        for i, arr in enumerate(sample):
-            ip.set_input(arr, i)
-        ip.invoke()
-        out.append([np.array(ip.get_output(o)) for o in range(n_out)])
-    return out
 
 
 def build_and_run(graph: Graph, samples, expected, work: Path, **config) -> tuple[dict, str]:
@@ -97,7 +75,7 @@ def real_model(shared_models, tflm, name: str):
     folder = shared_models / name
     graph = TFLiteFrontend().load(folder / f"{name}.tflite")
     samples = load_samples(folder, graph, 10, seed=0)
-    expected = tflm_run(tflm, (folder / f"{name}.tflite").read_bytes(), samples,
+    expected = tflm_outputs((folder / f"{name}.tflite").read_bytes(), samples,
                         len(graph.outputs))
     return graph, samples, expected
 
@@ -203,7 +181,7 @@ def _single_op(tflm, tmp_path, kind, seeds):
     for seed in seeds:
         graph = make_op_graph(kind, seed)
         samples = [random_inputs(graph, seed * 10 + s) for s in range(3)]
-        expected = tflm_run(tflm, write_tflite(graph), samples, len(graph.outputs))
+        expected = tflm_outputs(write_tflite(graph), samples, len(graph.outputs))
         work = tmp_path / str(seed)
         work.mkdir()
         meta, out = build_and_run(graph, samples, expected, work)
@@ -228,7 +206,7 @@ def test_float_fallback_is_refused_then_reported(gcc, tflm, tmp_path):
     with pytest.raises(ModelError, match=r"LOGISTIC x1.*tvm-aot\.allow_float_fallback=1"):
         TvmAot().build(graph, tmp_path / "refused")
     samples = [random_inputs(graph, s) for s in range(3)]
-    expected = tflm_run(tflm, write_tflite(graph), samples, 1)
+    expected = tflm_outputs(write_tflite(graph), samples, 1)
     meta, out = build_and_run(graph, samples, expected, tmp_path, allow_float_fallback="1")
     assert meta["float_fallback"] and meta["float_ops"] == {"LOGISTIC": 1}
     assert "FLOAT FALLBACK" in (tmp_path / "build" / "model.c").read_text()

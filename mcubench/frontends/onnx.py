@@ -193,7 +193,7 @@ def _nhwc(shape) -> tuple[int, ...]:
 
 class _Converter:
     def __init__(self, model, name: str):
-        self.onnx = onnx = _onnx()
+        self.onnx = _onnx()
         self.name = name
         self.model = model
         g = model.graph
@@ -711,7 +711,7 @@ class _Converter:
             raise self.err(node, f"weights {name!r} have shape {w.shape}; 2-D expected")
         out_axis = 1 if transposed else 0
         if wq is not None and wq.per_channel and wq.axis != out_axis:
-            raise self.err(node, f"weights are quantized per channel along the input axis; per "
+            raise self.err(node, "weights are quantized per channel along the input axis; per "
                                  "output channel (or per tensor) is supported")
         if transposed:
             w = w.T
