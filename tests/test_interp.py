@@ -531,13 +531,13 @@ def test_fuzzed_models_never_crash(gcc, tmp_path, shared_models):
 
 # --- backend behaviour ---------------------------------------------------------------------------
 
-def test_model_bytes_from_the_load_stage(tmp_path):
+def test_model_bytes_are_the_file_the_frontend_read(tmp_path):
     graph, model = _small_model()
-    (tmp_path / "load").mkdir()
-    (tmp_path / "load" / "m.tflite").write_bytes(model)
-    meta = Interp().build(graph, tmp_path / "build")
+    parsed = parse(model, "m")  # what the LOAD stage hands the backend: it keeps the file's bytes
+    meta = Interp().build(parsed, tmp_path / "build")
     assert meta["model_source"] == "original" and meta["model_bytes"] == len(model)
-    meta = Interp().build(graph, tmp_path / "elsewhere" / "build")
+    assert (tmp_path / "build" / "interp_model.c").read_text().count(",") >= len(model) - 1
+    meta = Interp().build(graph, tmp_path / "elsewhere" / "build")  # built in memory: no file
     assert meta["model_source"] == "rewritten"
     other = make_op_graph("ADD", 0)
     with pytest.raises(ModelError, match="do not describe this graph"):

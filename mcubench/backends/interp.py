@@ -189,7 +189,7 @@ class Interp(Backend):
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         if model is None:
-            model, source, runs = model_bytes(graph, out_dir)
+            model, source, runs = model_bytes(graph)
         else:
             source, runs = "given", _same_graph(model, graph)
             if runs is None:
@@ -219,22 +219,12 @@ class Interp(Backend):
         }
 
 
-def model_bytes(graph: Graph, out_dir: Path) -> tuple[bytes, str, Graph]:
-    """The .tflite bytes of `graph`, how they were found, and the graph they describe: the graph's
-    `source` attribute if the frontend kept one, else the copy the LOAD stage keeps beside the build
-    folder (a run's layout), else the graph written anew (the same tensors and operators, so the
-    same arena and outputs; only the file's bytes differ)."""
-    candidates = []
-    if isinstance(getattr(graph, "source", None), (bytes, bytearray)):
-        candidates.append(bytes(graph.source))
-    load_dir = Path(out_dir).parent / "load"
-    found = sorted(load_dir.glob("*.tflite")) if load_dir.is_dir() else []
-    if len(found) == 1:
-        candidates.append(found[0].read_bytes())
-    for data in candidates:
-        runs = _same_graph(data, graph)
-        if runs is not None:
-            return data, "original", runs
+def model_bytes(graph: Graph) -> tuple[bytes, str, Graph]:
+    """The .tflite bytes of `graph`, how they were found, and the graph they describe: the file the
+    frontend read (`graph.source`), else the graph written anew (the same tensors and operators, so
+    the same arena and outputs; only the file's bytes differ, e.g. for an ONNX model)."""
+    if graph.source is not None:
+        return graph.source, "original", graph
     from ..frontends.tflite_writer import write_tflite
 
     return write_tflite(graph), "rewritten", graph

@@ -139,7 +139,7 @@ def _parse(buf: bytes, name: str) -> Graph:
     if not inputs or not outputs:
         raise ModelError(f"{name}: the model declares no inputs or no outputs")
     return validate_graph(Graph(name=name, tensors=tensors, ops=ops, inputs=inputs,
-                                outputs=outputs))
+                                outputs=outputs, source=bytes(buf)))
 
 
 def _quant(t, shape, name: str, index: int) -> Quant | None:

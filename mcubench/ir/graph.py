@@ -63,6 +63,9 @@ class Graph:
     ops: list[Op]
     inputs: list[int]
     outputs: list[int]
+    # The model file's bytes when the frontend read one that backends can embed as is (the interp
+    # backend runs the .tflite unchanged); None for graphs built or converted in memory.
+    source: bytes | None = field(default=None, repr=False)
 
     def tensor(self, index: int) -> Tensor | None:
         return None if index < 0 else self.tensors[index]
