@@ -35,36 +35,16 @@ from mcubench.ir import quant
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples
 from mcubench.reference import tflm_outputs
+from native import InterpLib as Lib
 from opmodels import make_op_graph, random_inputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
 MODELS = ("aww", "vww", "resnet", "toycar")
 TFLM_ARENA = {"aww": 22780, "vww": 100668, "resnet": 54364, "toycar": 2380}  # measured, README
 STRICT = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding"]
-ALL_SOURCES = [RUNTIME / f for f in runtime_files(OPS) if f.endswith(".c")
+ALL_SOURCES = [RUNTIME / f for f in runtime_files(Interp.supported_ops) if f.endswith(".c")
                and not f.endswith("mbi_model.c")]
 MBI_ERR_MODEL, MBI_ERR_SCHEMA, MBI_ERR_OP, MBI_ERR_ARENA = 1, 2, 3, 6
-
-SHIM = r"""
-#include "mbi.h"
-static mbi_ctx ctx;
-int shim_setup(const uint8_t *model, uint32_t size, uint8_t *arena, uint32_t arena_size,
-               uint32_t align, uint32_t num_regs) {
-  if (num_regs > mbi_num_registrations) num_regs = mbi_num_registrations;
-  return mbi_setup(&ctx, model, size, arena, arena_size, align, mbi_registrations, num_regs);
-}
-int shim_invoke(void) { return mbi_invoke(&ctx); }
-void *shim_input(uint32_t i) { return mbi_input(&ctx, i); }
-void *shim_output(uint32_t i) { return mbi_output(&ctx, i); }
-uint32_t shim_output_bytes(uint32_t i) { return mbi_output_bytes(&ctx, i); }
-uint32_t shim_used(void) { return ctx.used; }
-uint8_t *shim_arena(void) { return ctx.arena; }
-uint32_t shim_op_data(uint32_t i) { return i < ctx.num_ops ? ctx.ops[i].data : 0; }
-int64_t shim_offset(uint32_t t) {
-  if (t >= ctx.num_tensors || !(ctx.tensors[t].flags & MBI_T_PLANNED)) return -1;
-  return (int64_t)ctx.tensors[t].data;
-}
-"""
 
 FUZZ = r"""
 #include <stdio.h>
@@ -131,69 +111,9 @@ int main(int argc, char **argv) {
 
 
 
-class Lib:
-    """The interpreter as a host shared library: setup from model bytes, invoke, read outputs."""
-
-    def __init__(self, path: Path):
-        self.so = C.CDLL(str(path))
-        so = self.so
-        so.shim_setup.argtypes = [C.c_void_p, C.c_uint32, C.c_void_p, C.c_uint32, C.c_uint32,
-                                  C.c_uint32]
-        so.shim_input.restype = so.shim_output.restype = C.c_void_p
-        so.shim_input.argtypes = so.shim_output.argtypes = [C.c_uint32]
-        so.shim_output_bytes.restype = so.shim_used.restype = C.c_uint32
-        so.shim_arena.restype = C.c_void_p
-        so.shim_op_data.restype = C.c_uint32
-        so.shim_op_data.argtypes = [C.c_uint32]
-        so.shim_offset.restype = C.c_int64
-        so.shim_offset.argtypes = [C.c_uint32]
-        so.mbi_quantize_multiplier.argtypes = [C.c_double, C.POINTER(C.c_int32),
-                                               C.POINTER(C.c_int32)]
-        so.mbi_frexp.restype = C.c_double
-        so.mbi_frexp.argtypes = [C.c_double, C.POINTER(C.c_int)]
-        so.mbi_activation_range.argtypes = [C.c_uint32, C.c_float, C.c_int32,
-                                            C.POINTER(C.c_int32), C.POINTER(C.c_int32)]
-        self._keep: list = []
-
-    @staticmethod
-    def aligned(data: bytes | int, align: int = 64):
-        """A ctypes buffer whose address is a multiple of `align` (and the address)."""
-        size = data if isinstance(data, int) else len(data)
-        raw = C.create_string_buffer(size + align)
-        addr = (C.addressof(raw) + align - 1) // align * align
-        if not isinstance(data, int):
-            C.memmove(addr, data, size)
-        return raw, addr
-
-    def setup(self, model: bytes, arena_size: int, align: int = 16, num_regs: int = 99) -> int:
-        self._keep = [self.aligned(model), self.aligned(max(arena_size, 1))]
-        (_, m), (_, a) = self._keep
-        return self.so.shim_setup(m, len(model), a, arena_size, align, num_regs)
-
-    def run(self, graph: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        for i, x in enumerate(inputs):
-            C.memmove(self.so.shim_input(i), np.ascontiguousarray(x).tobytes(), x.nbytes)
-        assert self.so.shim_invoke() == 0
-        outs = []
-        for o, t in enumerate(graph.outputs):
-            n = self.so.shim_output_bytes(o)
-            raw = C.string_at(self.so.shim_output(o), n)
-            outs.append(np.frombuffer(raw, np.int8).reshape(graph.tensors[t].shape))
-        return outs
-
-
 @pytest.fixture(scope="module")
 def lib(gcc, tmp_path_factory) -> Lib:
-    work = tmp_path_factory.mktemp("interp_lib")
-    (work / "interp_ops.c").write_text(ops_table_c(OPS))
-    (work / "shim.c").write_text(SHIM)
-    so = work / "libmbi.so"
-    proc = subprocess.run([gcc, *STRICT, "-shared", "-fPIC", f"-I{RUNTIME / 'include'}",
-                           f"-I{RUNTIME / 'interp'}", *map(str, ALL_SOURCES),
-                           str(work / "interp_ops.c"), str(work / "shim.c"), "-o", str(so)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return Lib(so)
+    return Lib.build(tmp_path_factory.mktemp("interp_lib"), gcc)
 
 
 def _struct(name: str, fields: str, ctype) -> type:
@@ -347,8 +267,8 @@ def test_cross_compiles_warning_free(tmp_path, cc, flags):
     graph = make_op_graph("CONV_2D", 1)
     build = tmp_path / "build"
     Interp().build(graph, build, model=write_tflite(graph))
-    (build / "interp_ops.c").write_text(ops_table_c(OPS))  # every operator, not just conv
-    for f in runtime_files(OPS):
+    (build / "interp_ops.c").write_text(ops_table_c(Interp.supported_ops))  # every operator, not just conv
+    for f in runtime_files(Interp.supported_ops):
         shutil.copyfile(RUNTIME / f, build / Path(f).name)
     sources = sorted(build.glob("*.c"))
     if cc.startswith("clang"):  # the interpreter needs no C library headers (kernels may)
@@ -501,7 +421,7 @@ def test_corrupted_model_on_device(gcc, tmp_path):
 def test_fuzzed_models_never_crash(gcc, tmp_path, shared_models):
     """Random corruptions of several models under AddressSanitizer/UBSan: setup returns a code
     (or succeeds and invoke runs in bounds); the model buffer is exactly the model's size."""
-    (tmp_path / "interp_ops.c").write_text(ops_table_c(OPS))
+    (tmp_path / "interp_ops.c").write_text(ops_table_c(Interp.supported_ops))
     (tmp_path / "fuzz.c").write_text(FUZZ)
     exe = tmp_path / "fuzz"
     san = ["-fsanitize=address,undefined", "-fno-sanitize=signed-integer-overflow",

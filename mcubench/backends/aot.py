@@ -33,6 +33,7 @@ from ..errors import ConfigError, ModelError
 from ..ir import fold, quant
 from ..ir.graph import Graph, Op, Tensor
 from ..ir.planner import STRATEGIES, Plan, plan_graph
+from ..ops import SPECS
 from .base import Backend
 
 # op kind -> kernel source (runtime/kernels/) and function
@@ -80,7 +81,8 @@ def spec_function(k: int, relu: int, im2col: bool = False) -> str:
 
 ALL_SOURCES = {"requant.c", OPT_HEADER, SPEC_TEMPLATE} | {src for src, _ in KERNELS.values()} | \
     {src for srcs, _ in OPT_KERNELS.values() for src in srcs} | \
-    {src for src, _ in F32_KERNELS.values()}
+    {src for src, _ in F32_KERNELS.values()} | \
+    {src for spec in SPECS.values() for src in spec.kernels}
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
            "float32": "float"}
 WEIGHT_ALIGN = 16
@@ -130,7 +132,7 @@ def _array_body(values: np.ndarray) -> str:
 class Aot(Backend):
     name = "aot"
     description = "ahead-of-time C: static arena, prepared params, a flat list of kernel calls"
-    supported_ops = frozenset(KERNELS)
+    supported_ops = frozenset(KERNELS) | frozenset(SPECS)
     keys = (
         Key("arena_align", int, 16,
             "alignment in bytes of every tensor in the arena (a power of two)"),
@@ -167,6 +169,12 @@ class Aot(Backend):
     @staticmethod
     def _check_op(graph: Graph, i: int, op: Op) -> None:
         where = f"{graph.name}: operator {i} ({op.kind})"
+        if op.kind in SPECS:  # mcubench/ops/: the operator checks itself
+            try:
+                SPECS[op.kind].check(graph, op)
+            except ValueError as exc:
+                raise ModelError(f"{where}: {exc}") from None
+            return
 
         def need(ok: bool, msg: str) -> None:
             if not ok:
@@ -445,6 +453,7 @@ class _Generator:
         self.opt = opt or {}
         self.profile = profile
         self.kernels: set[str] = set()
+        self.headers: set[str] = set()  # kernel headers of mcubench/ops/ operators
         self.ref_ops = 0  # operators on reference kernels that need requant.c
         self.f32_ops = 0  # operators on float32 kernels (mb_kernels_f32.h)
         # (depth k, relu) of a specialized conv -> with its im2col variant
@@ -653,6 +662,14 @@ class _Generator:
         self.calls.append(f"  /* {i}: {op.kind} {ins} -> {outs} */")
         p = f"op{i}"
         x, y = op.inputs[0], op.outputs[0]
+        if op.kind in SPECS:
+            spec = SPECS[op.kind]
+            if spec.alias and self.plan.offsets.get(x) == self.plan.offsets.get(y):
+                self.calls.append("  /* in place: the output shares the input's arena bytes */")
+                return
+            self.headers.add(spec.header)
+            spec.emit(self, i, op)
+            return
         if op.kind == "RESHAPE":
             if self.plan.offsets[x] == self.plan.offsets[y]:
                 self.calls.append("  /* in place: the output shares the input's arena bytes */")
@@ -751,6 +768,7 @@ class _Generator:
             includes.append(f'#include "{OPT_HEADER}"')
         if self.f32_ops:
             includes.append(f'#include "{F32_HEADER}"')
+        includes += [f'#include "{h}"' for h in sorted(self.headers)]
         protos = [f"void {spec_function(*key)}(const mb_requant_opt *rq, int32_t pixels, "
                   "int32_t out_c, const int8_t *in, const int8_t *filter, int8_t *out);"
                   for key in sorted(self.spec_k)]

@@ -37,6 +37,13 @@ from dataclasses import dataclass, field
 from .graph import Graph
 
 
+def _alias_kinds() -> frozenset[str]:
+    """RESHAPE and the mcubench/ops/ operators that move no data (SQUEEZE, EXPAND_DIMS)."""
+    from ..ops import SPECS
+
+    return frozenset({"RESHAPE"} | {k for k, spec in SPECS.items() if spec.alias})
+
+
 @dataclass
 class Buffer:
     """One block to place: live during operators first..last (inclusive), `size` bytes."""
@@ -174,8 +181,9 @@ def plan_graph(graph: Graph, align: int = 16, alias_reshapes: bool = True,
         return t >= 0 and not graph.tensors[t].is_const
 
     if alias_reshapes:
+        alias_kinds = _alias_kinds()
         for op in graph.ops:
-            if op.kind != "RESHAPE" or not op.inputs or len(op.outputs) != 1:
+            if op.kind not in alias_kinds or not op.inputs or len(op.outputs) != 1:
                 continue
             src, dst = op.inputs[0], op.outputs[0]
             if planned(src) and planned(dst) and src != dst and \

@@ -131,24 +131,29 @@ static inline uint32_t mbi_bytes(const mbi_tensor *t) {
          mbi_type_bytes(t->type);
 }
 
-#define MBI_MAX_INPUTS 3
+#define MBI_MAX_INPUTS 3 /* kept inline in the record; all of them are in the io list */
+#define MBI_MAX_DIMS 6   /* tensor rank limit (TFLite Micro's, for its shape-only ops) */
 typedef struct {
-  int32_t in[MBI_MAX_INPUTS]; /* tensor indices, -1: absent */
-  int32_t out;
+  int32_t in[MBI_MAX_INPUTS]; /* the first inputs' tensor indices, -1: absent */
+  int32_t out;                /* the first output */
   uint32_t data; /* arena offset of the operator's prepared parameters (0: none) */
+  uint32_t io;   /* 0, or (more than 3 inputs or more than one output) the arena offset of all
+                  * tensor indices: n_in inputs, then n_out outputs */
   uint16_t reg;  /* index in the registration table */
   uint8_t n_in;
-  uint8_t pad;
+  uint8_t n_out;
 } mbi_op;
 
 typedef struct mbi_ctx mbi_ctx;
 
 /* One linked operator: prepare runs once at setup (options: the operator's builtin options table,
  * pos 0 if it has none), eval at every invoke. Both return MBI_OK or an MBI_ERR_* code. */
+#define MBI_REG_ALIAS 1u /* the output may share its input's bytes (RESHAPE, SQUEEZE, ...) */
 typedef struct {
   int32_t code; /* BuiltinOperator */
   int (*prepare)(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options);
   int (*eval)(const mbi_ctx *ctx, const mbi_op *op);
+  uint32_t flags; /* MBI_REG_* */
 } mbi_registration;
 
 struct mbi_ctx {
@@ -200,6 +205,18 @@ static inline void *mbi_out_data(const mbi_ctx *ctx, int32_t t) {
 static inline void *mbi_record(const mbi_ctx *ctx, uint32_t offset) {
   return ctx->arena + offset;
 }
+/* Input k / output k of an operator (k below n_in / n_out; -1: an absent optional input). */
+static inline int32_t mbi_op_input(const mbi_ctx *ctx, const mbi_op *op, uint32_t k) {
+  if (!op->io) return k < MBI_MAX_INPUTS ? op->in[k] : -1;
+  return ((const int32_t *)(const void *)(ctx->arena + op->io))[k];
+}
+static inline int32_t mbi_op_output(const mbi_ctx *ctx, const mbi_op *op, uint32_t k) {
+  if (!op->io) return op->out;
+  return ((const int32_t *)(const void *)(ctx->arena + op->io))[op->n_in + k];
+}
+/* Tensor t's full shape from the model (dims[MBI_MAX_DIMS]); returns its rank, -1 if unusable.
+ * The tensor record keeps ranks above 4 with the leading dimensions folded into n. */
+int mbi_shape(const mbi_ctx *ctx, int32_t t, int32_t *dims);
 
 /* ---- preparation helpers (mbi_prep.c) -------------------------------------------------------- */
 /* TFLite QuantizeMultiplier in double precision: real = mult * 2^(shift-31). MBI_ERR_TENSOR if the
@@ -269,7 +286,7 @@ int mbi_reshape_eval(const mbi_ctx *, const mbi_op *);
 #define MBI_CHECK_SIZE(type, bytes) \
   typedef char mbi_size_of_##type[sizeof(type) == (bytes) ? 1 : -1]
 MBI_CHECK_SIZE(mbi_tensor, 24);
-MBI_CHECK_SIZE(mbi_op, 24);
+MBI_CHECK_SIZE(mbi_op, 28);
 MBI_CHECK_SIZE(mbi_conv_data, 36);
 MBI_CHECK_SIZE(mbi_fc_data, 36);
 MBI_CHECK_SIZE(mbi_softmax_data, 20);

@@ -33,17 +33,20 @@ static int read_tensor(mbi_ctx *ctx, const mbi_vec *tensors, const mbi_vec *buff
   uint32_t buffer = mbi_fb_uint(fb, &t, 2, 4, 0);
   if (fb->err || buffer >= buffers->len) return MBI_ERR_MODEL;
 
-  int32_t dims[4] = {1, 1, 1, 1};
+  int32_t dims[MBI_MAX_DIMS] = {1, 1, 1, 1, 1, 1};
   uint32_t width = mbi_type_bytes(type), elements = 1;
-  int bad = width == 0 || shape.len > 4;
+  int bad = width == 0 || shape.len > MBI_MAX_DIMS;
   for (uint32_t k = 0; !bad && k < shape.len; k++) {
     int32_t d = mbi_fb_vec_i32(fb, &shape, k);
-    dims[4 - shape.len + k] = d;
+    dims[MBI_MAX_DIMS - shape.len + k] = d;
     if (d < 0 || (d > 0 && elements > MBI_MAX_ELEMENTS / (uint32_t)d)) bad = 1;
     else elements *= (uint32_t)d;
   }
+  /* NHWC of the last four dimensions; leading ones (rank 5, 6) fold into n */
+  for (uint32_t k = 0; k < MBI_MAX_DIMS - 4; k++) dims[MBI_MAX_DIMS - 4] *= dims[k];
+  for (uint32_t k = 0; k < 4; k++) dims[k] = dims[MBI_MAX_DIMS - 4 + k];
   rec->type = (uint8_t)type;
-  rec->rank = (uint8_t)(shape.len > 4 ? 4 : shape.len);
+  rec->rank = (uint8_t)(shape.len > MBI_MAX_DIMS ? MBI_MAX_DIMS : shape.len);
   rec->dims.n = dims[0], rec->dims.h = dims[1], rec->dims.w = dims[2], rec->dims.c = dims[3];
 
   if (buffer > 0) { /* buffer 0 is the schema's empty sentinel */
@@ -91,15 +94,24 @@ static int read_op(mbi_ctx *ctx, const mbi_vec *ops, const mbi_vec *codes, uint3
   uint32_t r = 0;
   while (r < ctx->num_regs && ctx->regs[r].code != kind) r++;
   if (r == ctx->num_regs) return MBI_ERR_OP;
-  if (ins.len > MBI_MAX_INPUTS || outs.len != 1) return MBI_ERR_PARAMS;
+  if (ins.len > 255 || outs.len < 1 || outs.len > 255) return MBI_ERR_PARAMS;
   op->reg = (uint16_t)r;
   op->n_in = (uint8_t)ins.len;
-  for (uint32_t k = 0; k < MBI_MAX_INPUTS; k++) {
-    op->in[k] = k < ins.len ? mbi_fb_vec_i32(fb, &ins, k) : -1;
-    if (op->in[k] < -1 || op->in[k] >= (int32_t)ctx->num_tensors) return MBI_ERR_MODEL;
+  op->n_out = (uint8_t)outs.len;
+  int32_t small[MBI_MAX_INPUTS + 1], *io = small; /* the list goes to the arena if it must */
+  if (ins.len > MBI_MAX_INPUTS || outs.len > 1) {
+    io = (int32_t *)mbi_alloc(ctx, ins.len + outs.len, sizeof(int32_t));
+    if (!io) return MBI_ERR_ARENA;
+    op->io = mbi_offset(ctx, io);
   }
-  op->out = mbi_fb_vec_i32(fb, &outs, 0);
-  if (fb->err || op->out < 0 || op->out >= (int32_t)ctx->num_tensors) return MBI_ERR_MODEL;
+  for (uint32_t k = 0; k < ins.len + outs.len; k++) {
+    int32_t t = k < ins.len ? mbi_fb_vec_i32(fb, &ins, k) : mbi_fb_vec_i32(fb, &outs, k - ins.len);
+    if (fb->err || t < (k < ins.len ? -1 : 0) || t >= (int32_t)ctx->num_tensors)
+      return MBI_ERR_MODEL;
+    io[k] = t;
+  }
+  for (uint32_t k = 0; k < MBI_MAX_INPUTS; k++) op->in[k] = k < ins.len ? io[k] : -1;
+  op->out = io[ins.len];
   return ctx->regs[r].prepare(ctx, op, options_type, &options);
 }
 
@@ -195,4 +207,16 @@ uint32_t mbi_input_bytes(const mbi_ctx *ctx, uint32_t i) {
 
 uint32_t mbi_output_bytes(const mbi_ctx *ctx, uint32_t i) {
   return ctx->ready && i < ctx->num_outputs ? mbi_bytes(&ctx->tensors[ctx->outputs[i]]) : 0;
+}
+
+int mbi_shape(const mbi_ctx *ctx, int32_t t, int32_t *dims) {
+  if (t < 0 || (uint32_t)t >= ctx->num_tensors || (ctx->tensors[t].flags & MBI_T_BAD)) return -1;
+  mbi_fb fb = ctx->fb; /* a copy: the context stays const, its reads were checked at setup */
+  mbi_table table;
+  mbi_vec shape;
+  mbi_fb_vec_table(&fb, &ctx->fb_tensors, (uint32_t)t, &table);
+  mbi_fb_vec(&fb, &table, 0, 4, &shape);
+  if (fb.err || shape.len > MBI_MAX_DIMS) return -1;
+  for (uint32_t k = 0; k < shape.len; k++) dims[k] = mbi_fb_vec_i32(&fb, &shape, k);
+  return fb.err ? -1 : (int)shape.len;
 }

@@ -114,7 +114,8 @@ int mbi_plan(mbi_ctx *ctx) {
   for (uint32_t i = 0; i < ctx->num_ops; i++) { /* reshapes alias their input */
     const mbi_op *op = &ctx->ops[i];
     int32_t src = op->in[0], dst = op->out;
-    if (ctx->regs[op->reg].code != MBI_OP_RESHAPE || op->n_in == 0 || !planned(ctx, src) ||
+    if (!(ctx->regs[op->reg].flags & MBI_REG_ALIAS) || op->n_in == 0 || op->n_out != 1 ||
+        !planned(ctx, src) ||
         !planned(ctx, dst) || src == dst || s.size[src] != s.size[dst])
       continue;
     int32_t r = find(root, src);
@@ -125,8 +126,10 @@ int mbi_plan(mbi_ctx *ctx) {
   for (uint32_t k = 0; k < ctx->num_inputs; k++) touch(ctx, root, first, last, ctx->inputs[k], 0);
   for (uint32_t i = 0; i < ctx->num_ops; i++) {
     const mbi_op *op = &ctx->ops[i];
-    for (uint32_t k = 0; k < op->n_in; k++) touch(ctx, root, first, last, op->in[k], (int32_t)i);
-    touch(ctx, root, first, last, op->out, (int32_t)i);
+    for (uint32_t k = 0; k < op->n_in; k++)
+      touch(ctx, root, first, last, mbi_op_input(ctx, op, k), (int32_t)i);
+    for (uint32_t k = 0; k < op->n_out; k++)
+      touch(ctx, root, first, last, mbi_op_output(ctx, op, k), (int32_t)i);
   }
   for (uint32_t k = 0; k < ctx->num_outputs; k++)
     touch(ctx, root, first, last, ctx->outputs[k], last_step);

@@ -1,0 +1,53 @@
+"""Random single-operator graphs for the operators of mcubench/ops/, reproducible from
+(kind, dtype, seed); used by tests/test_ops.py against TFLite Micro.
+
+Each module here exports ``BUILDERS = {kind: build(rng, dtype) -> Graph}`` and may export
+``DTYPES = {kind: (dtypes...)}`` (default int8 and float32), ``MAX_ULP = {kind: n}``: the float32
+tolerance in units in the last place against TFLite Micro (default 0: exact), and
+``INPUTS = {kind: make(rng, graph) -> [arrays]}`` for inputs other than uniform random ones.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import zlib
+
+import numpy as np
+
+from mcubench.ir.graph import Graph
+
+BUILDERS: dict = {}
+DTYPES: dict = {}
+MAX_ULP: dict = {}
+INPUTS: dict = {}
+for _mod in pkgutil.iter_modules(__path__):
+    _m = importlib.import_module(f"{__name__}.{_mod.name}")
+    BUILDERS.update(_m.BUILDERS)
+    DTYPES.update(getattr(_m, "DTYPES", {}))
+    MAX_ULP.update(getattr(_m, "MAX_ULP", {}))
+    INPUTS.update(getattr(_m, "INPUTS", {}))
+for _kind in BUILDERS:
+    DTYPES.setdefault(_kind, ("int8", "float32"))
+
+
+def make(kind: str, dtype: str, seed: int) -> Graph:
+    rng = np.random.default_rng([seed, zlib.crc32(f"{kind}/{dtype}".encode())])
+    graph = BUILDERS[kind](rng, dtype)
+    graph.name = f"{kind.lower()}_{dtype}_{seed}"
+    return graph
+
+
+def inputs(kind: str, graph: Graph, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng([seed, 1 << 20])
+    if kind in INPUTS:
+        return INPUTS[kind](rng, graph)
+    return [random_tensor(rng, graph.tensors[t].dtype, graph.tensors[t].shape)
+            for t in graph.inputs]
+
+
+def random_tensor(rng: np.random.Generator, dtype: str, shape) -> np.ndarray:
+    """Uniform over the integer types' range; float32 normal with a spread of a few units."""
+    if dtype == "float32":
+        return (rng.normal(0.0, 3.0, shape)).astype(np.float32)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, int(info.max) + 1, size=shape, dtype=dtype)
