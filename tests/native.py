@@ -103,9 +103,10 @@ class InterpLib:
         self._keep: list = []
 
     @classmethod
-    def build(cls, work: Path, cc: str = "gcc") -> "InterpLib":
-        """Every operator the interp backend supports, warnings as errors."""
-        kinds = Interp.supported_ops
+    def build(cls, work: Path, cc: str = "gcc", kinds=None) -> "InterpLib":
+        """These operators (default: every one the interp backend supports), warnings as
+        errors."""
+        kinds = Interp.supported_ops if kinds is None else kinds
         (work / "interp_ops.c").write_text(ops_table_c(kinds))
         (work / "shim.c").write_text(SHIM)
         sources = [RUNTIME / f for f in runtime_files(kinds)

@@ -2,7 +2,8 @@
 (kind, dtype, seed); used by tests/test_ops.py against TFLite Micro.
 
 Each module here exports ``BUILDERS = {kind: build(rng, dtype) -> Graph}`` and may export
-``DTYPES = {kind: (dtypes...)}`` (default int8 and float32), ``MAX_ULP = {kind: n}``: the float32
+``DTYPES = {kind: (dtypes...)}`` (default int8 and float32; two modules may build one kind for
+different types), ``MAX_ULP = {kind: n}``: the float32
 tolerance in units in the last place against TFLite Micro (default 0: exact), and
 ``INPUTS = {kind: make(rng, graph) -> [arrays]}`` for inputs other than uniform random ones.
 """
@@ -16,23 +17,24 @@ import numpy as np
 
 from mcubench.ir.graph import Graph
 
-BUILDERS: dict = {}
-DTYPES: dict = {}
+BUILDERS: dict = {}  # (kind, dtype) -> build(rng, dtype)
 MAX_ULP: dict = {}
 INPUTS: dict = {}
 for _mod in pkgutil.iter_modules(__path__):
     _m = importlib.import_module(f"{__name__}.{_mod.name}")
-    BUILDERS.update(_m.BUILDERS)
-    DTYPES.update(getattr(_m, "DTYPES", {}))
+    for _kind, _build in _m.BUILDERS.items():
+        for _dtype in getattr(_m, "DTYPES", {}).get(_kind, ("int8", "float32")):
+            if (_kind, _dtype) in BUILDERS:
+                raise RuntimeError(f"opgen: {_kind} {_dtype} is built by two modules")
+            BUILDERS[(_kind, _dtype)] = _build
     MAX_ULP.update(getattr(_m, "MAX_ULP", {}))
     INPUTS.update(getattr(_m, "INPUTS", {}))
-for _kind in BUILDERS:
-    DTYPES.setdefault(_kind, ("int8", "float32"))
+KINDS = sorted({k for k, _ in BUILDERS})
 
 
 def make(kind: str, dtype: str, seed: int) -> Graph:
     rng = np.random.default_rng([seed, zlib.crc32(f"{kind}/{dtype}".encode())])
-    graph = BUILDERS[kind](rng, dtype)
+    graph = BUILDERS[(kind, dtype)](rng, dtype)
     graph.name = f"{kind.lower()}_{dtype}_{seed}"
     return graph
 
