@@ -483,13 +483,6 @@ def test_config_keys():
     assert Interp.version() != "" and ":" in Interp.version()
 
 
-def test_unsupported_operator_is_named():
-    g = Graph("m", [Tensor("a", (4,), "int8", q()), Tensor("b", (4,), "int8", q())],
-              [Op("TANH", [0], [1])], [0], [1])
-    with pytest.raises(ModelError, match="TANH"):
-        Interp().check(g)
-
-
 def test_uneven_groups_are_refused():
     x = Tensor("x", (1, 4, 4, 4), "int8", q())
     w = Tensor("w", (3, 1, 1, 2), "int8", q(0.01), np.ones((3, 1, 1, 2), np.int8))
