@@ -551,7 +551,8 @@ class _Generator:
                                                                                  "input2")]
             fields += [f".{k} = {_int(o[k])}" for k in ("output_mult", "output_shift", "relu",
                                                         "output_offset", "act_min", "act_max")]
-            fields.append(f".scratch = (int32_t *)(void *)(mb_arena + {self.plan.scratch[i]})")
+            fields.append(f".scratch = (int32_t *)(void *)(mb_arena + {self.plan.scratch[i]})"
+                          if o["scratch"] else ".scratch = 0")
             self.data.append(f"static const mb_add_opt_params {p}_params = "
                              f"{{{', '.join(fields)}}};")
             self.calls.append(f"  {fn}(&{p}_params, {o['size']}, {self.act(x, True)}, "

@@ -227,6 +227,11 @@ def prepare_fully_connected_opt(graph: Graph, op: Op) -> dict | None:
             "overlap": [], **{k: prep[k] for k in ("batches", "in_features", "out_units")}}
 
 
+# Elements from which mb_add_s8_opt's tables pay off: building them costs 512 rescales at every
+# invoke, rescaling per element 2 per element; below this the kernel rescales directly (no scratch).
+ADD_TABLE_MIN = 256
+
+
 def prepare_add_opt(graph: Graph, op: Op) -> dict | None:
     """mb_add_opt_params fields (without the scratch pointer) plus "scratch", or None."""
     prep = quant.prepare_add(graph, op)
@@ -238,7 +243,8 @@ def prepare_add_opt(graph: Graph, op: Op) -> dict | None:
                                 "output_offset", "act_min", "act_max")},
         "output_mult": int(fast[0][0]), "output_shift": int(fast[1][0]),
         "relu": int(prep["act_min"] >= prep["output_offset"]),
-        "size": graph.tensors[op.outputs[0]].size, "scratch": 2 * 256 * 4,
+        "size": graph.tensors[op.outputs[0]].size,
+        "scratch": 2 * 256 * 4 if graph.tensors[op.outputs[0]].size >= ADD_TABLE_MIN else 0,
         # element by element, each read before its write: fully in place on either input
         "overlap": [(op.inputs[0], 0), (op.inputs[1], 0)],
     }

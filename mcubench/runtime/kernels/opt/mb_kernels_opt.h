@@ -193,7 +193,8 @@ typedef struct {
   int32_t relu;
   int32_t output_offset;
   int32_t act_min, act_max;
-  int32_t *scratch;          /* 2 x 256 int32: the two inputs' rescaling tables */
+  int32_t *scratch;          /* 2 x 256 int32: the two inputs' rescaling tables (0: small
+                              * tensors, rescaled per element) */
 } mb_add_opt_params;
 
 /* ADD of two int8 tensors of equal size. Elements are independent: out may be in1 or in2. */
