@@ -74,28 +74,45 @@ def test_simd_without_the_extension_fails_clearly(capsys, shared_models, feature
     assert f"feature {feature} needs" in err and needs in err, err
 
 
-# Random single-op models (tests/opmodels.py, test_kernels_opt.depthwise_3x3) through the SIMD
-# paths: the GEMM's row segments, odd depths (the scalar tails after the SIMD quads), per-tensor and
-# per-channel requantization, depthwise strides and channel counts that are not a multiple of 8.
-OP_SEEDS = {"CONV_2D": range(12), "FULLY_CONNECTED": range(8), "DEPTHWISE_3X3": range(8)}
+# Random single-op models through the SIMD paths, bundled (test_kernels_opt.BUNDLES): every
+# optimized path on at least 50 random configurations (the GEMM's row segments, odd depths: the
+# scalar tails after the SIMD quads and vector chunks, per-tensor and per-channel requantization,
+# depthwise strides and channel counts that are not a multiple of the lanes), one firmware build per
+# bundle and target, validated against TFLite Micro on two samples.
+SIMD_SETUPS = {"dsp": ("cortex-m4", []),
+               "vext": ("spike", [("spike.arch", "rv32gcv"), ("spike.toolchain", "llvm")])}
 
 
-@pytest.mark.skipif(not (ARM and RVV), reason="simulators/toolchains missing")
-def test_simd_random_ops_bit_exact(capsys, tmp_path):
+def run_bundles(tmp_path, feature: str) -> dict[str, dict]:
+    """Each bundle built with `feature` on its target: bundle name -> report row."""
     from mcubench.frontends.tflite_writer import write_tflite
-    from opmodels import make_op_graph
-    from test_kernels_opt import depthwise_3x3
+    from mcubench.session import expand, run_session
+    from test_kernels_opt import BUNDLES, make_bundle
 
-    files = []
-    for kind, seeds in OP_SEEDS.items():
-        for seed in seeds:
-            path = tmp_path / f"{kind.lower()}_{seed}.tflite"
-            g = depthwise_3x3(seed) if kind == "DEPTHWISE_3X3" else make_op_graph(kind, seed)
-            path.write_bytes(write_tflite(g))
-            files.append(str(path))
-    common = ["-b", "aot", "-f", "validate", "-c", "validate.samples=2", "-j", "8"]
-    for target, feature, config in (("cortex-m4", "dsp", []), ("spike", "vext", RVV_CONFIG)):
-        rows = session_rows(capsys, ["run", *files, "-t", target, *config, "-f", feature, *common])
-        assert len(rows) == len(files)
-        for r in rows:
-            assert not r["Failing"] and r["Validation"] is True and r["Max Abs Diff"] == 0, r
+    target, config = SIMD_SETUPS[feature]
+    specs, names = [], []
+    for name in BUNDLES:
+        g, _, aot = make_bundle(name)
+        path = tmp_path / f"{feature}_{name}.tflite"
+        path.write_bytes(write_tflite(g))
+        cfg = [*config, ("validate.samples", "2"),
+               ("aot.specialize", str(aot["specialize"]).lower())]
+        specs += expand([str(path)], ["aot"], [target], ["validate", feature], [], cfg, [], [])
+        names.append(name)
+    _, df = run_session(specs, jobs=2, label=f"test_simd bundles {feature}")
+    return {names[int(r["Run"])]: r.to_dict() for _, r in df.iterrows()}
+
+
+@pytest.mark.parametrize("feature", [
+    pytest.param("dsp", marks=pytest.mark.skipif(not ARM, reason="qemu-system-arm / "
+                                                               "arm-none-eabi-gcc missing")),
+    pytest.param("vext", marks=pytest.mark.skipif(not RVV, reason="spike / clang-16 / lld-16 "
+                                                                "missing")),
+])
+def test_simd_random_op_bundles_bit_exact(tmp_path, feature):
+    rows = run_bundles(tmp_path, feature)
+    from test_kernels_opt import BUNDLES
+
+    assert set(rows) == set(BUNDLES)
+    for name, r in rows.items():
+        assert not r["Failing"] and r["Validation"] is True and r["Max Abs Diff"] == 0, (name, r)
