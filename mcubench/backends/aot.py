@@ -6,6 +6,10 @@ Output (in the build folder):
 - ``model.c``: per operator its prepared ``mb_*_params`` struct, requantization table and shapes as
   ``static const`` data; one static arena at offsets from ir/planner.py; ``mb_model_invoke`` a flat
   list of kernel calls; the mb_model.h accessors. ``mb_model_setup`` has nothing to do.
+- int16 operators with int8 weights (TFLite's 16x8 quantization: CONV_2D, DEPTHWISE_CONV_2D,
+  FULLY_CONNECTED, SOFTMAX) run the reference kernels ``runtime/kernels/<op>_s16.c``
+  (mb_kernels_s16.h) with parameters from ir/quant.py's ``PREPARE_S16``, with either ``kernels``
+  setting (the optimized kernels are int8 only).
 - float32 operators (all their tensors float32) run the float reference kernels
   ``runtime/kernels/<op>_f32.c`` (mb_kernels_f32.h, TFLite's float reference semantics) with either
   ``kernels`` setting; a model may mix float32 and int8 operators, an operator may not.
@@ -58,6 +62,14 @@ F32_KERNELS = {
     "SOFTMAX": ("softmax_f32.c", "mb_softmax_f32"),
 }
 F32_HEADER = "mb_kernels_f32.h"
+# op kind -> int16-activation, int8-weight reference kernel source (mb_kernels_s16.h) and function
+S16_KERNELS = {
+    "CONV_2D": ("conv2d_s16.c", "mb_conv2d_s16"),
+    "DEPTHWISE_CONV_2D": ("depthwise_conv2d_s16.c", "mb_depthwise_conv2d_s16"),
+    "FULLY_CONNECTED": ("fully_connected_s16.c", "mb_fully_connected_s16"),
+    "SOFTMAX": ("softmax_s16.c", "mb_softmax_s16"),
+}
+S16_HEADER = "mb_kernels_s16.h"
 FLT_MAX = "3.40282347e+38f"  # <float.h>'s FLT_MAX: TFLite's bound for "no activation"
 # fused activation -> float clamp (TFLite CalculateActivationRange<float>)
 F32_ACTIVATIONS = {"NONE": (-np.inf, np.inf), "RELU": (0.0, np.inf), "RELU6": (0.0, 6.0),
@@ -81,10 +93,10 @@ def spec_function(k: int, relu: int, im2col: bool = False) -> str:
 
 ALL_SOURCES = {"requant.c", OPT_HEADER, SPEC_TEMPLATE} | {src for src, _ in KERNELS.values()} | \
     {src for srcs, _ in OPT_KERNELS.values() for src in srcs} | \
-    {src for src, _ in F32_KERNELS.values()} | \
+    {src for src, _ in F32_KERNELS.values()} | {src for src, _ in S16_KERNELS.values()} | \
     {src for spec in SPECS.values() for src in spec.kernels}
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
-           "float32": "float"}
+           "int64": "int64_t", "float32": "float"}
 WEIGHT_ALIGN = 16
 ROW = 24  # values per line in array initializers
 
@@ -197,6 +209,9 @@ class Aot(Backend):
         need(len(op.outputs) == 1, f"has {len(op.outputs)} outputs, expected 1")
         if graph.tensors[op.outputs[0]].dtype == "float32" and op.kind in F32_KERNELS:
             Aot._check_f32_op(graph, op, need, tensor)
+            return
+        if graph.tensors[op.outputs[0]].dtype == "int16" and op.kind in S16_KERNELS:
+            Aot._check_s16_op(graph, op, need, tensor)
             return
         if op.kind == "RESHAPE" and op.inputs and op.inputs[0] >= 0:
             x, out = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
@@ -328,6 +343,59 @@ class Aot(Backend):
             except (ValueError, KeyError) as exc:
                 need(False, str(exc))
 
+    @staticmethod
+    def _check_s16_op(graph: Graph, op: Op, need, tensor) -> None:
+        """An int16 operator (TFLite's 16x8 quantization): symmetric int16 activations, a constant
+        int8 filter, an int64 or int32 bias as TFLite Micro takes it, the int8 kernels' shapes."""
+        def s16(k: int, role: str) -> Tensor:
+            t = tensor(k, role)
+            need(t.dtype == "int16" and t.quant is not None,
+                 f"{role} {t.name!r} is {t.dtype}{'' if t.quant else ' (unquantized)'} in an int16 "
+                 "operator; the aot backend needs int16 activations in and out (16x8 quantization)")
+            need(not t.is_const, f"{role} {t.name!r} is a constant; expected an activation")
+            need(len(t.shape) <= 4, f"{role} {t.name!r} has rank {len(t.shape)} > 4")
+            return t
+
+        out = s16(op.outputs[0], "output")
+        x = s16(op.inputs[0] if op.inputs else -1, "input")
+        if op.kind == "SOFTMAX":
+            need(tuple(x.shape) == tuple(out.shape), f"shapes {x.shape} -> {out.shape} differ")
+        else:
+            need(len(op.inputs) >= 2, "has no filter")
+            w = tensor(op.inputs[1], "filter")
+            need(w.is_const and w.dtype == "int8" and w.quant is not None,
+                 f"filter {w.name!r} must be constant quantized int8 with int16 activations (is "
+                 f"{w.dtype}{', not constant' if not w.is_const else ''})")
+            b = graph.tensor(op.inputs[2]) if len(op.inputs) > 2 else None
+            need(b is None or b.is_const, "the bias is not a constant")
+            if op.kind == "FULLY_CONNECTED":
+                need(len(w.shape) == 2 and x.size % w.shape[1] == 0 and
+                     out.size == x.size // w.shape[1] * w.shape[0],
+                     f"input {x.shape} x filter {w.shape} -> output {out.shape} do not fit")
+                need(op.options.get("weights_format", 0) in (0, "DEFAULT"),
+                     "shuffled weights formats are not supported")
+                n_out = w.shape[0]
+            else:
+                need(len(x.shape) == len(w.shape) == len(out.shape) == 4,
+                     f"needs 4-D NHWC tensors (input {x.shape}, filter {w.shape}, output "
+                     f"{out.shape})")
+                n_out = out.shape[3]
+                if op.kind == "CONV_2D":
+                    need(w.shape[0] == n_out and w.shape[3] > 0 and x.shape[3] % w.shape[3] == 0
+                         and n_out % (x.shape[3] // w.shape[3]) == 0,
+                         f"filter {w.shape} does not fit input {x.shape} / output {out.shape}")
+                else:
+                    m = int(op.options.get("depth_multiplier", 1)) or 1
+                    need(w.shape[0] == 1 and w.shape[3] == n_out == x.shape[3] * m,
+                         f"filter {w.shape} does not fit input {x.shape}, output {out.shape} and "
+                         f"depth multiplier {m}")
+            need(b is None or b.size == n_out, f"bias has {b and b.size} values for {n_out} "
+                                               "outputs")
+        try:
+            quant.PREPARE_S16[op.kind](graph, op)
+        except ValueError as exc:
+            need(False, str(exc))
+
     # --- build -----------------------------------------------------------------------------------
     def build(self, graph: Graph, out_dir: Path) -> dict:
         self.check(graph)
@@ -339,7 +407,7 @@ class Aot(Backend):
                               "more (a misaligned float load faults on Cortex-M)")
         if self["kernels"] == "opt":
             for i, op in enumerate(graph.ops):
-                if _is_f32(graph, op):
+                if _is_f32(graph, op) or _is_s16(graph, op):  # int8 only: the reference kernels
                     continue
                 prepare = fold.PREPARE_OPT.get(op.kind)
                 if op.kind == "CONV_2D":
@@ -403,6 +471,11 @@ def _is_f32(graph: Graph, op: Op) -> bool:
     return op.kind in F32_KERNELS and graph.tensors[op.outputs[0]].dtype == "float32"
 
 
+def _is_s16(graph: Graph, op: Op) -> bool:
+    """Runs on an int16 kernel (check() made sure of its 16x8 quantization)."""
+    return op.kind in S16_KERNELS and graph.tensors[op.outputs[0]].dtype == "int16"
+
+
 def _prepare_f32(graph: Graph, op: Op) -> dict:
     """The mb_*_f32_params fields of a float32 operator (its fused activation as a clamp, window
     geometry as for int8) plus the call's sizes."""
@@ -456,6 +529,7 @@ class _Generator:
         self.headers: set[str] = set()  # kernel headers of mcubench/ops/ operators
         self.ref_ops = 0  # operators on reference kernels that need requant.c
         self.f32_ops = 0  # operators on float32 kernels (mb_kernels_f32.h)
+        self.s16_luts: tuple[str, str] | None = None  # the int16 softmax tables, once per model
         # (depth k, relu) of a specialized conv -> with its im2col variant
         self.spec_k: dict[tuple[int, int], bool] = {}
         self.weights: dict[int, str] = {}  # tensor index -> C name
@@ -651,6 +725,44 @@ class _Generator:
             self.calls.append(f"  {fn}(&{p}_params, {sizes['rows']}, {sizes['depth']}, {ins}, "
                               f"{outs});")
 
+    def emit_s16(self, i: int, op: Op) -> None:
+        """The call of an int16-activation reference kernel (mb_kernels_s16.h)."""
+        g, p = self.g, f"op{i}"
+        x, y = op.inputs[0], op.outputs[0]
+        src, fn = S16_KERNELS[op.kind]
+        self.kernels.update((src, "requant.c"))
+        self.headers.add(S16_HEADER)
+        prep = quant.PREPARE_S16[op.kind](g, op)
+        ins, outs = self.act(x, True), self.act(y, False)
+        if op.kind == "SOFTMAX":
+            if self.s16_luts is None:
+                exp_lut, recip_lut = quant.softmax_s16_luts()
+                self.s16_luts = (self.table("mb_softmax_s16_exp_lut", "int16_t", exp_lut),
+                                 self.table("mb_softmax_s16_recip_lut", "int16_t", recip_lut))
+            rows, depth = prep.pop("rows"), prep.pop("depth")
+            self.struct("mb_softmax_s16_params", f"{p}_params",
+                        {**{k: _int(v) for k, v in prep.items()},
+                         "exp_lut": self.s16_luts[0], "one_over_one_plus_x_lut": self.s16_luts[1]})
+            self.calls.append(f"  {fn}(&{p}_params, {rows}, {depth}, {ins}, {outs});")
+            return
+        rq = self.requant_table(f"{p}_requant", prep.pop("requant"))
+        bias = self.weight(op.inputs[2]) if len(op.inputs) > 2 else "0"
+        filt = self.weight(op.inputs[1])
+        if op.kind == "FULLY_CONNECTED":
+            sizes = [prep.pop(k) for k in ("batches", "in_features", "out_units")]
+            self.struct("mb_fully_connected_s16_params", f"{p}_params",
+                        {**{k: _int(v) for k, v in prep.items()}, "requant": rq})
+            self.calls.append(f"  {fn}(&{p}_params, {sizes[0]}, {sizes[1]}, {ins}, {sizes[2]}, "
+                              f"{filt}, {bias}, {outs});")
+            return
+        ctype = "mb_conv2d_s16_params" if op.kind == "CONV_2D" else \
+            "mb_depthwise_conv2d_s16_params"
+        self.struct(ctype, f"{p}_params", {**{k: _int(v) for k, v in prep.items()}, "requant": rq})
+        self.calls.append(
+            f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, {ins}, "
+            f"{self.dims(p + '_filter', g.tensors[op.inputs[1]].shape)}, {filt}, {bias}, "
+            f"{self.dims(p + '_out', g.tensors[y].shape)}, {outs});")
+
     def emit(self, i: int, op: Op) -> None:
         start = len(self.calls)
         self._emit(i, op)
@@ -682,6 +794,9 @@ class _Generator:
             return
         if _is_f32(g, op):
             self.emit_f32(i, op)
+            return
+        if _is_s16(g, op):
+            self.emit_s16(i, op)
             return
         if i in self.opt:
             self.emit_opt(i, op, self.opt[i])

@@ -282,3 +282,180 @@ PREPARE = {
     "ADD": prepare_add,
     "SOFTMAX": prepare_softmax,
 }
+
+
+# --- int16 activations with int8 weights (TFLite's 16x8 quantization): mb_kernels_s16.h --------
+#
+# Activations are symmetric int16 (zero point 0), so the kernels take no offsets. TFLite Micro picks
+# the accumulator from the bias type: an int64 bias (what the converter writes) means an int64
+# accumulator and the 64-bit MultiplyByQuantizedMultiplier, an int32 bias or none the int32 path of
+# the int8 kernels; depthwise always runs the int64 one.
+
+S16_LUT_SIZE = 513  # entries of each softmax table (512 segments, one extra end point)
+
+
+def _qparams16(graph: Graph, index: int) -> float:
+    """Scale of a symmetric int16 activation tensor (what the mb_*_s16 kernels take)."""
+    t = graph.tensors[index]
+    if t.dtype != "int16" or t.quant is None:
+        raise ValueError(f"tensor {t.name!r} is {t.dtype}{'' if t.quant else ' unquantized'}; "
+                         "the mb_*_s16 kernels need quantized int16")
+    if int(t.quant.zero_point[0]) != 0:
+        raise ValueError(f"int16 tensor {t.name!r} has zero point {int(t.quant.zero_point[0])}; "
+                         "16x8 quantization is symmetric (zero point 0)")
+    return float(t.quant.scale[0])
+
+
+def _acc64(graph: Graph, op: Op) -> int:
+    """1 if the operator runs TFLite's int64-accumulator path (int64 bias; always for depthwise)."""
+    bias = graph.tensor(op.inputs[2]) if len(op.inputs) > 2 else None
+    if op.kind == "DEPTHWISE_CONV_2D":
+        if bias is not None and bias.dtype != "int64":
+            raise ValueError(f"int16 depthwise bias must be int64 (is {bias.dtype})")
+        return 1
+    if bias is not None and bias.dtype not in ("int32", "int64"):
+        raise ValueError(f"int16 {op.kind} bias must be int64 or int32 (is {bias.dtype})")
+    return int(bias is None or bias.dtype == "int64")
+
+
+def _requant_s16(graph: Graph, op: Op, n: int, acc64: int) -> list[tuple[int, int]]:
+    """(mult, shift) per filter scale (broadcast to n), as for int8; the 64-bit
+    MultiplyByQuantizedMultiplier shifts right by 15 - shift, so shift must stay below 15."""
+    in_scale = _qparams16(graph, op.inputs[0])
+    out_scale = _qparams16(graph, op.outputs[0])
+    fq = graph.tensors[op.inputs[1]].quant
+    if fq is None or np.any(fq.zero_point != 0):
+        raise ValueError("int8 filters must be quantized symmetric (zero point 0)")
+    scales = np.asarray(fq.scale, np.float32)
+    if len(scales) not in (1, n):
+        raise ValueError(f"filter has {len(scales)} scales for {n} output channels")
+    pairs = requant_per_channel(in_scale, np.broadcast_to(scales, (n,)), out_scale)
+    if acc64 and any(s > 14 for _, s in pairs):
+        raise ValueError("output multiplier >= 2^14: too large for TFLite's 64-bit requantization")
+    return pairs
+
+
+def _window_s16(graph: Graph, op: Op) -> dict:
+    """Strides, dilations and padding of a conv (checked against the output size)."""
+    o = op.options
+    _, fh, fw, _ = graph.tensors[op.inputs[1]].shape
+    _, in_h, in_w, _ = nhwc(graph.tensors[op.inputs[0]].shape)
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
+    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+    out_h, out_w, pad_h, pad_w = conv_geometry(o.get("padding", "SAME"), in_h, in_w, fh, fw, sh,
+                                               sw, dh, dw)
+    _, oh, ow, _ = nhwc(graph.tensors[op.outputs[0]].shape)
+    if (oh, ow) != (out_h, out_w):
+        raise ValueError(f"{op.kind}: output {oh}x{ow} does not match the computed {out_h}x{out_w}")
+    return {"stride_h": sh, "stride_w": sw, "dilation_h": dh, "dilation_w": dw,
+            "pad_h": pad_h, "pad_w": pad_w}
+
+
+def _act_range_s16(graph: Graph, op: Op) -> dict:
+    act_min, act_max = activation_range(op.options.get("fused_activation_function", "NONE"),
+                                        _qparams16(graph, op.outputs[0]), 0, "int16")
+    return {"act_min": act_min, "act_max": act_max}
+
+
+def prepare_conv2d_s16(graph: Graph, op: Op) -> dict:
+    """mb_conv2d_s16_params; ``requant``: (mult, shift) per output channel."""
+    acc64 = _acc64(graph, op)
+    n_out = nhwc(graph.tensors[op.outputs[0]].shape)[3]
+    return {**_window_s16(graph, op), "acc64": acc64, **_act_range_s16(graph, op),
+            "requant": _requant_s16(graph, op, n_out, acc64)}
+
+
+def prepare_depthwise_conv2d_s16(graph: Graph, op: Op) -> dict:
+    """mb_depthwise_conv2d_s16_params; ``requant``: (mult, shift) per output channel."""
+    _acc64(graph, op)
+    n_out = nhwc(graph.tensors[op.outputs[0]].shape)[3]
+    return {**_window_s16(graph, op), "depth_multiplier": int(op.options.get("depth_multiplier", 1)),
+            **_act_range_s16(graph, op), "requant": _requant_s16(graph, op, n_out, 1)}
+
+
+def prepare_fully_connected_s16(graph: Graph, op: Op) -> dict:
+    """mb_fully_connected_s16_params plus the call's sizes (batches, in_features, out_units)."""
+    x, f = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
+    out_units, in_features = int(f.shape[0]), int(f.shape[-1])
+    acc64 = _acc64(graph, op)
+    per_channel = int(f.quant is not None and f.quant.per_channel)
+    requant = _requant_s16(graph, op, out_units if per_channel else 1, acc64)
+    return {"acc64": acc64, "per_channel": per_channel, **_act_range_s16(graph, op),
+            "requant": requant, "batches": x.size // in_features, "in_features": in_features,
+            "out_units": out_units}
+
+
+def _round_f32(x: np.float32) -> np.float32:
+    """TfLiteRound on a float: halves away from zero (exact: x is a float32 below 2^24)."""
+    return np.float32(round_half_away(float(x)))
+
+
+def gen_lut_s16(func, input_min: float, input_max: float, output_min: float,
+                output_max: float) -> np.ndarray:
+    """TFLite's gen_lut<float, int16_t, int16_t>: func sampled at 512 steps of [input_min,
+    input_max] plus the end point, in Q0.15 over [output_min, output_max], each entry nudged by half
+    the error of linear interpolation at the segment's midpoint. Every operation in float32, in
+    TFLite's order, so the table comes out bit for bit."""
+    f32 = np.float32
+    lo, hi = f32(input_min), f32(input_max)
+    step = (hi - lo) / f32(512)
+    half_step = step / f32(2)
+    scale = f32(65536) / (f32(output_max) - f32(output_min))
+    lut = np.zeros(S16_LUT_SIZE, np.int16)
+    for i in range(512):
+        x = lo + f32(i) * step
+        val, val_mid, val_next = func(x), func(x + half_step), func(lo + f32(i + 1) * step)
+        sample = _round_f32(val * scale)
+        interp = _round_f32((val_next * scale + sample) / f32(2))
+        bias = _round_f32((interp - _round_f32(val_mid * scale)) / f32(2))
+        lut[i] = int(min(max(sample - bias, -32768.0), 32767.0))
+    lut[512] = int(min(max(_round_f32(func(hi) * scale), -32768.0), 32767.0))
+    return lut
+
+
+def _expf(x: np.float32) -> np.float32:
+    """exp of a float32, correctly rounded (TFLite calls std::exp(float); for the 1025 points of
+    the softmax table the double result is never near a float32 rounding boundary)."""
+    return np.float32(math.exp(float(x)))
+
+
+def _one_over_one_plus(x: np.float32) -> np.float32:
+    return np.float32(1) / (np.float32(1) + x)
+
+
+_S16_LUTS: list = []
+
+
+def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
+    """TFLite Micro's int16 softmax tables (SoftmaxPrepare): exp over [-10, 0] and 1/(1+x) over
+    [0, 1], both onto [-1, 1]. They depend on no model parameter, so they are computed once."""
+    if not _S16_LUTS:
+        _S16_LUTS.extend([gen_lut_s16(_expf, -10.0, 0.0, -1.0, 1.0),
+                          gen_lut_s16(_one_over_one_plus, 0.0, 1.0, -1.0, 1.0)])
+    return _S16_LUTS[0], _S16_LUTS[1]
+
+
+def prepare_softmax_s16(graph: Graph, op: Op) -> dict:
+    """mb_softmax_s16_params (without the tables) plus the call's sizes (rows, depth)."""
+    in_t = graph.tensors[op.inputs[0]]
+    in_scale = _qparams16(graph, op.inputs[0])
+    out_scale = _qparams16(graph, op.outputs[0])
+    if abs(out_scale - 1 / 32768) > 1e-3 / 32768:  # what TFLite requires
+        raise ValueError(f"SOFTMAX: int16 output must have scale 1/32768 and zero point 0, got "
+                         f"{out_scale}")
+    # [-65535, 0] onto [-10, 0]: scale * beta / (10 / 65535), in double as TFLite
+    real = _f32(in_scale) * _f32(op.options.get("beta", 1.0)) / (10.0 / 65535.0)
+    mult, shift = quantize_multiplier(real)
+    if shift > 31:
+        raise ValueError(f"SOFTMAX: input scale x beta {real} is too large")
+    depth = int(in_t.shape[-1]) if in_t.shape else 1
+    return {"input_multiplier": mult, "input_left_shift": shift, "rows": in_t.size // depth,
+            "depth": depth}
+
+
+PREPARE_S16 = {
+    "CONV_2D": prepare_conv2d_s16,
+    "DEPTHWISE_CONV_2D": prepare_depthwise_conv2d_s16,
+    "FULLY_CONNECTED": prepare_fully_connected_s16,
+    "SOFTMAX": prepare_softmax_s16,
+}
