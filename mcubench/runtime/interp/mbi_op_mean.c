@@ -5,7 +5,9 @@
 #include "mbi.h"
 #include "mb_reduce.h"
 
+#ifndef MBI_OPT_REDUCER
 #define MBI_OPT_REDUCER 27 /* BuiltinOptions: ReducerOptions */
+#endif
 
 /* The multiplier of input scale / output scale with 1/count folded in, as QuantizedMeanOrSum:
  * shifted up by floor(log2(count)) (at most 32 and 31 + shift), then integer-divided by count. */
