@@ -25,7 +25,7 @@ mapping TFLite cannot express (explicit pads that are neither SAME nor VALID, Ge
 a MatMul + Add bias that onnxruntime quantized apart, ...). A global average whose output
 onnxruntime quantized differently from its input becomes a DEPTHWISE_CONV_2D with weights 1 (the
 mean, requantized once), since int8 AVERAGE_POOL_2D cannot requantize; other requantizations
-become QUANTIZE ops, which backends may not support.
+become int8 -> int8 QUANTIZE ops (TFLite's requantize, run by both C backends).
 
 Validation tolerance. The golden reference for ONNX models is onnxruntime (``reference``). Its int8
 kernels requantize in float with one rounding, halves to even, and average with halves to even;
