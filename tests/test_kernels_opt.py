@@ -245,14 +245,39 @@ def large_add(seed: int) -> Graph:
     return g
 
 
+def large_fc(seed: int) -> Graph:
+    """A random FULLY_CONNECTED (opmodels' quantization and options) with 1k to 60k
+    multiply-accumulates: above fold.FC_SMALL_MACS, on the GEMM."""
+    from opmodels import _filter_scales
+
+    g = make_op_graph("FULLY_CONNECTED", seed)
+    rng = np.random.default_rng([seed, 6, 6])
+    batches, f, u = int(rng.integers(1, 4)), int(rng.integers(64, 301)), int(rng.integers(16, 65))
+    x, w, y = g.tensors[:3]
+    s_in, s_out = float(x.quant.scale[0]), float(y.quant.scale[0])
+    fs = _filter_scales(rng, s_in, s_out, f, u if w.quant.scale.size > 1 else 1)
+    tensors = [Tensor(x.name, (batches, f), "int8", x.quant),
+               Tensor(w.name, (u, f), "int8", _q(fs),
+                      rng.integers(-128, 128, (u, f)).astype(np.int8)),
+               Tensor(y.name, (batches, u), "int8", y.quant)]
+    if len(g.tensors) > 3:
+        tensors.append(Tensor("bias", (u,), "int32",
+                              _q(np.float32(s_in) * np.broadcast_to(fs, (u,))),
+                              rng.integers(-20000, 20001, u).astype(np.int32)))
+    return Graph(f"fc_large_{seed}", tensors, g.ops, g.inputs, g.outputs)
+
+
 def opt_path(graph: Graph, specialize: bool = True) -> str:
     """Which optimized code path the aot backend runs a single-op graph on ("ref": none)."""
     op = graph.ops[0]
     prepare = fold.PREPARE_OPT.get(op.kind)
     p = prepare(graph, op, specialize) if op.kind == "CONV_2D" else \
+        prepare(graph, op, fold.FC_SMALL_MACS) if op.kind == "FULLY_CONNECTED" else \
         prepare(graph, op) if prepare else None
     if p is None:
         return "ref"
+    if p.get("small"):
+        return "fc_small"
     if op.kind == "ADD":  # small ones rescale directly, large ones through tables in scratch
         return "ADD" if p["scratch"] else "ADD_direct"
     if op.kind != "CONV_2D":
@@ -289,14 +314,15 @@ BUNDLES = {
     "gemm": (False, (lambda s: make_op_graph("CONV_2D", s), conv_1x1)),
     "conv_k": (True, (lambda s: dense_1x1(s, any_depth=True), gathered_conv)),
     "depthwise_3x3": (True, (depthwise_3x3,)),
-    "fc_add_pool": (True, (lambda s: make_op_graph("FULLY_CONNECTED", s), large_add,
+    "fc_add_pool": (True, (lambda s: make_op_graph("FULLY_CONNECTED", s), large_fc, large_add,
+                           lambda s: make_op_graph("FULLY_CONNECTED", s + BUNDLE_SEEDS),
                            lambda s: make_op_graph("ADD", s),
                            lambda s: make_op_graph("AVERAGE_POOL_2D", s))),
 }
 # every optimized path, with at least this many random configurations on it
 MIN_PER_PATH = 50
 PATHS = ("gemm", "gemm_1x1", "conv_1x1_k", "conv_im2col_k", "DEPTHWISE_CONV_2D",
-         "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D")
+         "FULLY_CONNECTED", "fc_small", "ADD", "AVERAGE_POOL_2D")
 
 
 def make_bundle(name: str) -> tuple[Graph, dict[str, int], dict]:

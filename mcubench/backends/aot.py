@@ -412,6 +412,8 @@ class Aot(Backend):
                 prepare = fold.PREPARE_OPT.get(op.kind)
                 if op.kind == "CONV_2D":
                     prepared = prepare(graph, op, specialize=self["specialize"])
+                elif op.kind == "FULLY_CONNECTED":
+                    prepared = prepare(graph, op, fold.FC_SMALL_MACS)
                 else:
                     prepared = prepare(graph, op) if prepare else None
                 if prepared is not None:
@@ -639,7 +641,9 @@ class _Generator:
             if o.get("im2col"):
                 self.kernels.update(srcs)  # mb_im2col_s8 lives in conv2d_opt.c
         else:
-            self.kernels.update(srcs)
+            self.kernels.update(srcs)  # the linker drops what no call needs (--gc-sections)
+        if o.get("small"):  # a small fully connected layer: its plain loop, GEMM not linked
+            fn = "mb_fully_connected_s8_small"
         rq = o["rq"]
         bias = self.array(f"mb_op{i}_bias", "int32", rq["bias"],
                           f"operator {i}: bias + input offset x sum of the channel's filter taps")

@@ -214,8 +214,16 @@ def prepare_depthwise_conv2d_opt(graph: Graph, op: Op) -> dict | None:
     }
 
 
-def prepare_fully_connected_opt(graph: Graph, op: Op) -> dict | None:
-    """"rq" (mb_requant_opt fields), "filter" (packed) and the call's sizes, or None."""
+# Multiply-accumulates below which a fully connected layer (a classifier head: aww 768, vww 512,
+# resnet 640) runs on mb_fully_connected_s8_small: a few thousand instructions more, but the GEMM's
+# blocks (~5 kB of code) are not linked unless something else needs them.
+FC_SMALL_MACS = 1024
+
+
+def prepare_fully_connected_opt(graph: Graph, op: Op, small_macs: int = 0) -> dict | None:
+    """"rq" (mb_requant_opt fields), "filter" and the call's sizes, or None. Below `small_macs`
+    multiply-accumulates "small" is set and the filter keeps the model's order (the plain loop of
+    mb_fully_connected_s8_small); otherwise it is packed for the GEMM."""
     w = graph.tensors[op.inputs[1]]
     prep = quant.prepare_fully_connected(graph, op)
     taps = np.asarray(w.data, np.int64)
@@ -223,8 +231,11 @@ def prepare_fully_connected_opt(graph: Graph, op: Op) -> dict | None:
                       bool(prep["per_channel"]))
     if rq is None:
         return None
-    return {"rq": rq, "filter": pack_gemm(np.asarray(w.data, np.int8)), "scratch": 0,
-            "overlap": [], **{k: prep[k] for k in ("batches", "in_features", "out_units")}}
+    sizes = {k: prep[k] for k in ("batches", "in_features", "out_units")}
+    small = sizes["batches"] * sizes["in_features"] * sizes["out_units"] < small_macs
+    filt = np.asarray(w.data, np.int8)
+    return {"rq": rq, "filter": filt.ravel() if small else pack_gemm(filt), "small": small,
+            "scratch": 0, "overlap": [], **sizes}
 
 
 # Elements from which mb_add_s8_opt's tables pay off: building them costs 512 rescales at every

@@ -83,13 +83,10 @@ void mb_conv2d_s8_opt(const mb_conv2d_opt_params *p, const mb_dims *in_dims, con
     const int8_t *in_b = in + b * in_h * in_w * in_c;
     int8_t *out_b = out + b * pixels * out_c;
     if (dense) { /* 1x1, stride 1: input pixel i is output pixel i */
-      int32_t i = 0;
-      for (; i + 2 <= pixels; i += 2) {
-        mb_gemm_s8_opt(rq, &column, out_c, in_b + i * k, in_b + (i + 1) * k, filter,
-                       out_b + i * out_c, out_b + (i + 1) * out_c);
-      }
-      if (i < pixels) {
-        mb_gemm_s8_opt(rq, &column, out_c, in_b + i * k, 0, filter, out_b + i * out_c, 0);
+      for (int32_t i = 0; i < pixels; i += 2) { /* an odd last pixel as a pair with itself */
+        const int32_t j = i + 1 < pixels ? i + 1 : i;
+        mb_gemm2_s8_opt(rq, &column, out_c, in_b + i * k, in_b + j * k, filter,
+                        out_b + i * out_c, out_b + j * out_c);
       }
       continue;
     }
@@ -115,8 +112,9 @@ void mb_conv2d_s8_opt(const mb_conv2d_opt_params *p, const mb_dims *in_dims, con
             rows[j] = p->scratch + j * k;
           }
         }
-        mb_gemm_s8_opt(rq, inside ? &field : &column, out_c, rows[0], rows[1], filter,
-                       out_b + first * out_c, n == 2 ? out_b + (first + 1) * out_c : 0);
+        int8_t *const y0 = out_b + first * out_c;
+        mb_gemm2_s8_opt(rq, inside ? &field : &column, out_c, rows[0], n == 2 ? rows[1] : rows[0],
+                        filter, y0, n == 2 ? y0 + out_c : y0);
         n = 0, inside = 1;
       }
     }

@@ -141,6 +141,10 @@ typedef struct {
  * [k][4], then single channels [k]. */
 void mb_gemm_s8_opt(const mb_requant_opt *rq, const mb_gemm_rows *rows, int32_t n,
                     const int8_t *a0, const int8_t *a1, const int8_t *w, int8_t *y0, int8_t *y1);
+/* The same for exactly two rows (a1 != 0; a1 == a0 with y1 == y0 for a single one): links less
+ * code where nothing needs the one-row case. */
+void mb_gemm2_s8_opt(const mb_requant_opt *rq, const mb_gemm_rows *rows, int32_t n,
+                     const int8_t *a0, const int8_t *a1, const int8_t *w, int8_t *y0, int8_t *y1);
 
 typedef struct {
   int16_t stride_h, stride_w;
@@ -179,6 +183,12 @@ void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const m
 void mb_fully_connected_s8_opt(const mb_requant_opt *rq, int32_t batches, int32_t in_features,
                                const int8_t *in, int32_t out_units, const int8_t *filter,
                                int8_t *out);
+
+/* The same with `filter` in the model's order [out_units][in_features]: one plain loop, for small
+ * layers (little code, no GEMM linked). */
+void mb_fully_connected_s8_small(const mb_requant_opt *rq, int32_t batches, int32_t in_features,
+                                 const int8_t *in, int32_t out_units, const int8_t *filter,
+                                 int8_t *out);
 
 /* AVERAGE_POOL_2D with the reference kernel's params (mb_pool_params). */
 void mb_avg_pool_s8_opt(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
