@@ -1,5 +1,7 @@
-"""float32 on the aot backend: the mb_*_f32 reference kernels (runtime/kernels/<op>_f32.c) against
-TFLite's float reference kernels and onnxruntime, end to end on the host.
+"""float32 on the aot and interp backends: the mb_*_f32 reference kernels
+(runtime/kernels/<op>_f32.c) against TFLite's float reference kernels and onnxruntime, end to end on
+the host. (tests/test_ops.py runs tests/opgen/classic_f32.py's random float graphs on both backends
+with these tolerances too.)
 
 Tolerances are in validate.tolerance's float32 unit: ulp of the largest magnitude of the reference
 output (see mb_compare_f32 in runtime/harness/main.c), i.e. an absolute error on the output's own
@@ -11,6 +13,11 @@ scale, as an LSB is for integers.
   multiply-adds (-std=c99 implies -ffp-contract=off), so conv, depthwise conv, fully connected,
   pooling, add and reshape are bit-exact (tolerance 0). Softmax differs by its exp (Cephes' expf
   against libm's): F32_SOFTMAX_TOL.
+  The same on the interp backend, whose operators pick the float kernels at setup.
+- whole float32 models (the float twins of zoo models, covering all eight operators) through the
+  interp backend's build folder as a host library: the arena and every prepared float record equal
+  the offline computation, outputs within F32_SOFTMAX_TOL ulp of TFLite Micro (only the final
+  softmax is inexact) and bit-identical to the aot backend's.
 - issue 5's acceptance: a float32 ONNX CNN (conv + relu, depthwise + clip, 1x1 conv, residual add,
   max pool, flatten, gemm, softmax) through `mcubench run net.onnx -b aot -t host -f validate -c
   validate.tolerance=ONNX_TOL` validates against onnxruntime. onnxruntime's MLAS sums in its own
@@ -21,18 +28,23 @@ scale, as an LSB is for integers.
 """
 from __future__ import annotations
 
+import ctypes as C
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mcubench import run
+from mcubench import run, zoo
 from mcubench.cli import main as cli_main
 from mcubench.errors import ConfigError, ModelError
-from mcubench.backends.aot import Aot
+from mcubench.backends.aot import Aot, _prepare_f32
+from mcubench.backends.interp import Interp
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph, Tensor
+from mcubench.reference import tflm_outputs
 
+from native import RUNTIME, SHIM, STRICT, InterpLib, aot_build
 from opmodels import make_op_graph
 
 F32_SOFTMAX_TOL = 4
@@ -59,23 +71,24 @@ def to_float(g: Graph) -> Graph:
     return Graph(g.name + "_f32", tensors, g.ops, g.inputs, g.outputs)
 
 
-def execute(tmp_path: Path, model: Path, tolerance: int, **config) -> dict:
-    spec = run.RunSpec(str(model), "aot", "host", ("validate",),
+def execute(tmp_path: Path, model: Path, tolerance: int, backend: str = "aot", **config) -> dict:
+    spec = run.RunSpec(str(model), backend, "host", ("validate",),
                        (("validate.tolerance", str(tolerance)),
                         *((k, str(v)) for k, v in config.items())))
-    result = run.execute(spec, tmp_path / f"run-{model.stem}")
+    result = run.execute(spec, tmp_path / f"run-{backend}-{model.stem}")
     assert not result["failing"], result["reason"]
     return result["metrics"]
 
 
+@pytest.mark.parametrize("backend", ["aot", "interp"])
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("kind", KINDS)
-def test_single_float_op_matches_tflite_reference(tmp_path, kind, seed):
+def test_single_float_op_matches_tflite_reference(tmp_path, kind, seed, backend):
     g = to_float(make_op_graph(kind, seed))
     path = tmp_path / f"{g.name}.tflite"
     path.write_bytes(write_tflite(g))
     tol = F32_SOFTMAX_TOL if kind == "SOFTMAX" else 0
-    m = execute(tmp_path, path, tol, **{"validate.samples": 4})
+    m = execute(tmp_path, path, tol, backend, **{"validate.samples": 4})
     assert m["validation"] is True and m["validation_samples"] == 4, m
     assert m["max_abs_diff"] <= tol
 
@@ -91,6 +104,76 @@ def test_float_needs_a_word_aligned_arena(tmp_path):
     g = to_float(make_op_graph("ADD", 0))
     with pytest.raises(ConfigError, match="float32 tensors need 4"):
         Aot({"arena_align": 2}).build(g, tmp_path)
+
+
+# --- whole float32 models on the interpreter ------------------------------------------------------
+def _record(name: str, fields: list) -> type:
+    return type(name, (C.Structure,), {"_fields_": fields})
+
+
+_I16, _I32, _F = C.c_int16, C.c_int32, C.c_float
+_CONV = [(f, _I16) for f in "stride_h stride_w dilation_h dilation_w pad_h pad_w "
+         "depth_multiplier pad".split()] + [("act_min", _F), ("act_max", _F)]
+_POOL = [(f, _I16) for f in "stride_h stride_w filter_h filter_w pad_h pad_w".split()] + \
+    [("act_min", _F), ("act_max", _F)]
+# the float records of runtime/interp/mbi.h, per operator kind
+F32_RECORDS = {
+    "CONV_2D": _record("mbi_conv_f32_data", _CONV),
+    "DEPTHWISE_CONV_2D": _record("mbi_conv_f32_data", _CONV),
+    "FULLY_CONNECTED": _record("mbi_fc_f32_data", [("act_min", _F), ("act_max", _F)] +
+                               [(f, _I32) for f in ("batches", "in_features", "out_units")]),
+    "AVERAGE_POOL_2D": _record("mb_pool_f32_params", _POOL),
+    "MAX_POOL_2D": _record("mb_pool_f32_params", _POOL),
+    "ADD": _record("mb_add_f32_params", [("act_min", _F), ("act_max", _F)]),
+    "SOFTMAX": _record("mbi_softmax_f32_data", [("beta", _F), ("rows", _I32), ("depth", _I32)]),
+}
+
+
+def interp_library(build: Path, work: Path) -> InterpLib:
+    """The interp backend's build folder (only the operators and kernels it copied) as a host
+    library, with the test shim's access to the interpreter's state."""
+    (work / "shim.c").write_text(SHIM)
+    so = work / "libmodel.so"
+    proc = subprocess.run(["gcc", *STRICT, "-shared", "-fPIC", f"-I{RUNTIME / 'include'}",
+                           f"-I{build}", *map(str, sorted(build.glob("*.c"))),
+                           str(work / "shim.c"), "-o", str(so)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return InterpLib(so)
+
+
+def check_f32_records(lib: InterpLib, g: Graph) -> int:
+    """Every float operator's record in the arena holds what the aot backend prepares offline;
+    returns how many fields were compared."""
+    arena, checked = lib.so.shim_arena(), 0
+    for i, op in enumerate(g.ops):
+        if op.kind == "RESHAPE":
+            continue
+        rec = F32_RECORDS[op.kind].from_address(arena + lib.so.shim_op_data(i))
+        for key, want in _prepare_f32(g, op).items():
+            if hasattr(rec, key):
+                want = np.float32(want.rstrip("f")) if isinstance(want, str) else want
+                assert getattr(rec, key) == want, f"op {i} ({op.kind}) {key}"
+                checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("name", ["tinycnn", "resnet", "aww"])
+def test_float_zoo_model_on_the_interpreter(gcc, tflm, tmp_path, name):
+    graph, samples = zoo.generate(name)
+    g = to_float(graph)
+    model = write_tflite(g)
+    meta = Interp().build(g, tmp_path / "build", model=model)
+    assert "softmax_f32" in meta["kernels"] and "conv2d_f32" in meta["kernels"]
+    lib = interp_library(tmp_path / "build", tmp_path)
+    assert lib.setup(model, meta["arena"]) == 0
+    assert lib.so.shim_used() == meta["arena_needed"]
+    assert check_f32_records(lib, g) >= 4 * len(g.ops)
+    aot = aot_build(g, tmp_path / "aot")
+    inputs = [[s[None]] for s in samples[:4]]
+    for x, want in zip(inputs, tflm_outputs(model, inputs, 1)):
+        got = lib.run(g, x)[0]
+        np.testing.assert_array_max_ulp(got, want[0].reshape(got.shape), F32_SOFTMAX_TOL)
+        assert np.array_equal(got, aot.run(g, x)[0])
 
 
 # --- issue 5: a float32 ONNX CNN against onnxruntime ----------------------------------------------

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "mb_kernels.h"
+#include "mb_kernels_f32.h"
 
 /* Setup/invoke results: 0 ok, else one of these (the harness prints "MB error=setup code=N"). */
 #define MBI_OK 0
@@ -261,6 +262,38 @@ typedef struct {
   int32_t rows, depth;
 } mbi_softmax_data;
 
+/* float32 operators (all of an operator's tensors float32, mb_kernels_f32.h): no quantization,
+ * the fused activation is a float clamp. Pooling and ADD keep mb_pool_f32_params and
+ * mb_add_f32_params as they are. */
+typedef struct {
+  int16_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+  int16_t depth_multiplier, pad;
+  float act_min, act_max;
+} mbi_conv_f32_data;
+
+typedef struct {
+  float act_min, act_max;
+  int32_t batches, in_features, out_units;
+} mbi_fc_f32_data;
+
+typedef struct {
+  mb_softmax_f32_params p;
+  int32_t rows, depth;
+} mbi_softmax_f32_data;
+
+/* TFLite's CalculateActivationRange<float>: NONE is [-FLT_MAX, FLT_MAX]; MBI_ERR_PARAMS for an
+ * activation that is no clamp (TANH, SIGN_BIT), as for int8. */
+#define MBI_FLT_MAX 3.40282347e+38f
+static inline int mbi_activation_range_f32(uint32_t fused, float *act_min, float *act_max) {
+  switch (fused) {
+  case 0: *act_min = -MBI_FLT_MAX, *act_max = MBI_FLT_MAX; return MBI_OK; /* NONE */
+  case 1: *act_min = 0.0f, *act_max = MBI_FLT_MAX; return MBI_OK;         /* RELU */
+  case 2: *act_min = -1.0f, *act_max = 1.0f; return MBI_OK;               /* RELU_N1_TO_1 */
+  case 3: *act_min = 0.0f, *act_max = 6.0f; return MBI_OK;                /* RELU6 */
+  default: return MBI_ERR_PARAMS;
+  }
+}
+
 /* CONV_2D and DEPTHWISE_CONV_2D (depthwise 1) options, shapes and parameters (mbi_op_conv.c). */
 int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options,
                      int depthwise);
@@ -293,6 +326,11 @@ MBI_CHECK_SIZE(mbi_softmax_data, 20);
 MBI_CHECK_SIZE(mb_pool_params, 20);
 MBI_CHECK_SIZE(mb_add_params, 48);
 MBI_CHECK_SIZE(mb_requant, 8);
+MBI_CHECK_SIZE(mbi_conv_f32_data, 24);
+MBI_CHECK_SIZE(mbi_fc_f32_data, 20);
+MBI_CHECK_SIZE(mbi_softmax_f32_data, 12);
+MBI_CHECK_SIZE(mb_pool_f32_params, 20);
+MBI_CHECK_SIZE(mb_add_f32_params, 8);
 #define MBI_RECORD_ALIGN 8   /* every record starts at a multiple of this */
 #define MBI_PLAN_SCRATCH 24u /* planner scratch bytes per tensor (6 int32 arrays), during setup */
 

@@ -1,5 +1,6 @@
 /* ADD of two int8 tensors of one shape (no broadcasting), TFLite's int8 prepare: both inputs are
- * rescaled to twice the larger input scale after a 20-bit left shift, then to the output scale. */
+ * rescaled to twice the larger input scale after a 20-bit left shift, then to the output scale.
+ * Three float32 tensors add in float (mb_add_f32), only the activation's clamp to prepare. */
 #include "mbi.h"
 
 #define ADD_LEFT_SHIFT 20
@@ -7,9 +8,11 @@
 int mbi_add_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   mbi_fb *fb = &ctx->fb;
   if (options_type != MBI_OPT_ADD || op->n_in != 2) return MBI_ERR_PARAMS;
-  const mbi_tensor *a = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
-  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[1], MBI_TYPE_INT8, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
+  const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
+  const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  const mbi_tensor *a = mbi_tensor_of(ctx, op->in[0], type, 0);
+  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[1], type, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
   if (!a || !b || !y) return MBI_ERR_TENSOR;
   uint32_t fused = mbi_fb_uint(fb, options, 0, 1, 0); /* schema: AddOptions */
   if (fb->err) return MBI_ERR_MODEL;
@@ -19,6 +22,14 @@ int mbi_add_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_ta
       b->dims.c != y->dims.c)
     return MBI_ERR_PARAMS;
 
+  if (f32) {
+    mb_add_f32_params *f = (mb_add_f32_params *)mbi_alloc(ctx, 1, sizeof(mb_add_f32_params));
+    if (!f) return MBI_ERR_ARENA;
+    int rc = mbi_activation_range_f32(fused, &f->act_min, &f->act_max);
+    if (rc != MBI_OK) return rc;
+    op->data = mbi_offset(ctx, f);
+    return MBI_OK;
+  }
   float s1, s2, so;
   int32_t z1, z2, zo;
   mb_add_params *p = (mb_add_params *)mbi_alloc(ctx, 1, sizeof(mb_add_params));
@@ -43,6 +54,13 @@ int mbi_add_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_ta
 }
 
 int mbi_add_eval(const mbi_ctx *ctx, const mbi_op *op) {
+  if (mbi_t(ctx, op->out)->type == MBI_TYPE_FLOAT32) {
+    mb_add_f32((const mb_add_f32_params *)mbi_record(ctx, op->data),
+               (int32_t)(mbi_bytes(mbi_t(ctx, op->out)) / 4u),
+               (const float *)mbi_in_data(ctx, op->in[0]),
+               (const float *)mbi_in_data(ctx, op->in[1]), (float *)mbi_out_data(ctx, op->out));
+    return MBI_OK;
+  }
   mb_add_s8((const mb_add_params *)mbi_record(ctx, op->data),
             (int32_t)mbi_bytes(mbi_t(ctx, op->out)), (const int8_t *)mbi_in_data(ctx, op->in[0]),
             (const int8_t *)mbi_in_data(ctx, op->in[1]), (int8_t *)mbi_out_data(ctx, op->out));

@@ -7,10 +7,13 @@ int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
   mbi_fb *fb = &ctx->fb;
   if (options_type != (depthwise ? MBI_OPT_DEPTHWISE_CONV_2D : MBI_OPT_CONV_2D) || op->n_in < 2)
     return MBI_ERR_PARAMS;
-  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
-  const mbi_tensor *w = mbi_tensor_of(ctx, op->in[1], MBI_TYPE_INT8, 1);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
-  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[2], MBI_TYPE_INT32, 1);
+  /* float32: all tensors float32, the bias too; else int8 with an int32 bias */
+  const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
+  const uint8_t act = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], act, 0);
+  const mbi_tensor *w = mbi_tensor_of(ctx, op->in[1], act, 1);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, act, 0);
+  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[2], f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT32, 1);
   if (!x || !w || !y || (op->in[2] >= 0 && !b)) return MBI_ERR_TENSOR;
   if (x->rank != 4 || w->rank != 4 || y->rank != 4) return MBI_ERR_TENSOR;
 
@@ -44,6 +47,18 @@ int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
   if (rc != MBI_OK) return rc;
   if (out_h != y->dims.h || out_w != y->dims.w || multiplier > INT16_MAX) return MBI_ERR_PARAMS;
 
+  if (f32) { /* no quantization: the geometry and the activation's clamp */
+    mbi_conv_f32_data *f = (mbi_conv_f32_data *)mbi_alloc(ctx, 1, sizeof(mbi_conv_f32_data));
+    if (!f) return MBI_ERR_ARENA;
+    rc = mbi_activation_range_f32(fused, &f->act_min, &f->act_max);
+    if (rc != MBI_OK) return rc;
+    f->stride_h = (int16_t)stride_h, f->stride_w = (int16_t)stride_w;
+    f->dilation_h = (int16_t)dilation_h, f->dilation_w = (int16_t)dilation_w;
+    f->pad_h = (int16_t)pad_h, f->pad_w = (int16_t)pad_w;
+    f->depth_multiplier = (int16_t)multiplier;
+    op->data = mbi_offset(ctx, f);
+    return MBI_OK;
+  }
   float in_scale, out_scale;
   int32_t in_zp, out_zp;
   mbi_conv_data *p = (mbi_conv_data *)mbi_alloc(ctx, 1, sizeof(mbi_conv_data));

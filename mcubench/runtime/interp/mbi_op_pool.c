@@ -1,12 +1,15 @@
 /* AVERAGE_POOL_2D and MAX_POOL_2D preparation (shared); evaluation in mbi_op_avg_pool.c and
- * mbi_op_max_pool.c. int8 pooling does not requantize: input and output share one quantization. */
+ * mbi_op_max_pool.c. int8 pooling does not requantize: input and output share one quantization.
+ * float32 pooling (both tensors float32) keeps mb_pool_f32_params. */
 #include "mbi.h"
 
 int mbi_pool_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   mbi_fb *fb = &ctx->fb;
   if (options_type != MBI_OPT_POOL_2D || op->n_in < 1) return MBI_ERR_PARAMS;
-  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
+  const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
+  const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
   if (!x || !y || x->rank != 4 || y->rank != 4) return MBI_ERR_TENSOR;
   /* schema: Pool2DOptions (padding, stride_w, stride_h, filter_width, filter_height, fused) */
   uint32_t padding = mbi_fb_uint(fb, options, 0, 1, 0);
@@ -23,6 +26,17 @@ int mbi_pool_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
       x->dims.c != y->dims.c || filter_h > INT16_MAX || filter_w > INT16_MAX)
     return MBI_ERR_PARAMS;
 
+  if (f32) {
+    mb_pool_f32_params *f = (mb_pool_f32_params *)mbi_alloc(ctx, 1, sizeof(mb_pool_f32_params));
+    if (!f) return MBI_ERR_ARENA;
+    rc = mbi_activation_range_f32(fused, &f->act_min, &f->act_max);
+    if (rc != MBI_OK) return rc;
+    f->stride_h = (int16_t)stride_h, f->stride_w = (int16_t)stride_w;
+    f->filter_h = (int16_t)filter_h, f->filter_w = (int16_t)filter_w;
+    f->pad_h = (int16_t)pad_h, f->pad_w = (int16_t)pad_w;
+    op->data = mbi_offset(ctx, f);
+    return MBI_OK;
+  }
   float in_scale, out_scale;
   int32_t in_zp, out_zp;
   mb_pool_params *p = (mb_pool_params *)mbi_alloc(ctx, 1, sizeof(mb_pool_params));

@@ -1,5 +1,6 @@
 /* SOFTMAX over the last axis, int8 in, int8 out with scale 1/256 and zero point -128 (TFLite's
- * requirement). Prepare is TFLite's PreprocessSoftmaxScaling + CalculateInputRadius. */
+ * requirement). Prepare is TFLite's PreprocessSoftmaxScaling + CalculateInputRadius. float32 in
+ * and out: mb_softmax_f32 with beta as it is. */
 #include "mbi.h"
 
 #define SCALED_DIFF_INTEGER_BITS 5
@@ -7,13 +8,27 @@
 int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   mbi_fb *fb = &ctx->fb;
   if (options_type != MBI_OPT_SOFTMAX || op->n_in != 1) return MBI_ERR_PARAMS;
-  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], MBI_TYPE_INT8, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT8, 0);
+  const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
+  const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
   if (!x || !y) return MBI_ERR_TENSOR;
   float beta = mbi_fb_f32(fb, options, 0, 0.0f); /* schema: SoftmaxOptions (beta) */
   if (fb->err) return MBI_ERR_MODEL;
   const int32_t depth = x->dims.c; /* the last axis (1 for a scalar) */
   if (mbi_bytes(x) != mbi_bytes(y) || depth < 1 || y->dims.c != depth) return MBI_ERR_PARAMS;
+
+  if (f32) { /* the kernel's exp takes x - max <= 0 scaled by beta: beta >= 0, finite */
+    if (!(beta >= 0.0f && beta <= 3.0e38f)) return MBI_ERR_PARAMS;
+    mbi_softmax_f32_data *f =
+        (mbi_softmax_f32_data *)mbi_alloc(ctx, 1, sizeof(mbi_softmax_f32_data));
+    if (!f) return MBI_ERR_ARENA;
+    f->p.beta = beta;
+    f->depth = depth;
+    f->rows = (int32_t)(mbi_bytes(x) / 4u / (uint32_t)depth);
+    op->data = mbi_offset(ctx, f);
+    return MBI_OK;
+  }
 
   float in_scale, out_scale;
   int32_t in_zp, out_zp;
@@ -41,6 +56,12 @@ int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mb
 }
 
 int mbi_softmax_eval(const mbi_ctx *ctx, const mbi_op *op) {
+  if (mbi_t(ctx, op->out)->type == MBI_TYPE_FLOAT32) {
+    const mbi_softmax_f32_data *f = (const mbi_softmax_f32_data *)mbi_record(ctx, op->data);
+    mb_softmax_f32(&f->p, f->rows, f->depth, (const float *)mbi_in_data(ctx, op->in[0]),
+                   (float *)mbi_out_data(ctx, op->out));
+    return MBI_OK;
+  }
   const mbi_softmax_data *d = (const mbi_softmax_data *)mbi_record(ctx, op->data);
   mb_softmax_s8(&d->p, d->rows, d->depth, (const int8_t *)mbi_in_data(ctx, op->in[0]),
                 (int8_t *)mbi_out_data(ctx, op->out));
