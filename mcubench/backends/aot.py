@@ -682,11 +682,14 @@ class _Generator:
                 f"{self.act(x, True)}, "
                 f"{self.dims(p + '_filter', g.tensors[op.inputs[1]].shape)}, {filt}, "
                 f"{self.dims(p + '_out', g.tensors[y].shape)}, {self.act(y, False)});")
-        else:
+        else:  # on the row function of its case: only the cases the model has are linked
+            case = {1: "_s1", 2: "_s2"}.get(o["stride_w"])
+            rows = f"mb_dw_rows{case}{'_relu' if rq['relu'] else ''}" if case else \
+                "mb_dw_rows_any"
             self.calls.append(
-                f"  {fn}(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
+                f"  {fn}_rows(&{p}_params, {self.dims(p + '_in', g.tensors[x].shape)}, "
                 f"{self.act(x, True)}, {filt}, {self.dims(p + '_out', g.tensors[y].shape)}, "
-                f"{self.act(y, False)});")
+                f"{self.act(y, False)}, {rows});")
 
     def emit_f32(self, i: int, op: Op) -> None:
         """The call of a float32 reference kernel (mb_kernels_f32.h)."""

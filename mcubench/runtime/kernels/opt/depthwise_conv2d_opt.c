@@ -96,12 +96,30 @@ MB_INLINE void dw_channels(const int8_t *const r[3], const int8_t *filter, int8_
   }
 }
 
-/* Strides other than 1 and 2 are rare: one generic copy, not inlined per case. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void dw_channels_any(const int8_t *const r[3], const int8_t *filter, int8_t *out_row,
-                            int32_t n, int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+/* The row functions, one per case (stride 1 or 2, relu or not; any other stride generic): the
+ * backend names the one an op needs, so a model links only the cases it has (each ~0.5 kB). */
+void mb_dw_rows_s1_relu(const int8_t *const r[3], const int8_t *filter, int8_t *out_row,
+                        int32_t n, int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+  (void)sw;
+  dw_channels(r, filter, out_row, n, ch, rq, 1, 1);
+}
+void mb_dw_rows_s1(const int8_t *const r[3], const int8_t *filter, int8_t *out_row, int32_t n,
+                   int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+  (void)sw;
+  dw_channels(r, filter, out_row, n, ch, rq, 0, 1);
+}
+void mb_dw_rows_s2_relu(const int8_t *const r[3], const int8_t *filter, int8_t *out_row,
+                        int32_t n, int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+  (void)sw;
+  dw_channels(r, filter, out_row, n, ch, rq, 1, 2);
+}
+void mb_dw_rows_s2(const int8_t *const r[3], const int8_t *filter, int8_t *out_row, int32_t n,
+                   int32_t ch, const mb_requant_opt *rq, int32_t sw) {
+  (void)sw;
+  dw_channels(r, filter, out_row, n, ch, rq, 0, 2);
+}
+void mb_dw_rows_any(const int8_t *const r[3], const int8_t *filter, int8_t *out_row, int32_t n,
+                    int32_t ch, const mb_requant_opt *rq, int32_t sw) {
   dw_channels(r, filter, out_row, n, ch, rq, rq->relu, sw);
 }
 
@@ -157,6 +175,17 @@ static void dw_channels_v(const int8_t *const r[3], const int8_t *filter, int8_t
 void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const mb_dims *in_dims,
                                 const int8_t *in, const int8_t *filter, const mb_dims *out_dims,
                                 int8_t *out) {
+  const int32_t sw = p->stride_w, relu = p->rq.relu;
+  mb_dw_rows_fn *rows = sw == 1 ? (relu ? mb_dw_rows_s1_relu : mb_dw_rows_s1)
+                        : sw == 2 ? (relu ? mb_dw_rows_s2_relu : mb_dw_rows_s2)
+                                  : mb_dw_rows_any;
+  mb_depthwise_conv2d_s8_opt_rows(p, in_dims, in, filter, out_dims, out, rows);
+}
+
+void mb_depthwise_conv2d_s8_opt_rows(const mb_depthwise_conv2d_opt_params *p,
+                                     const mb_dims *in_dims, const int8_t *in,
+                                     const int8_t *filter, const mb_dims *out_dims, int8_t *out,
+                                     mb_dw_rows_fn *rows) {
   const int32_t in_h = in_dims->h, in_w = in_dims->w, ch = in_dims->c;
   const int32_t out_h = out_dims->h, out_w = out_dims->w;
   const int32_t sh = p->stride_h, sw = p->stride_w;
@@ -183,18 +212,11 @@ void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const m
       }
       int8_t *out_row = out_b + oy * out_w * ch;
 #if defined(MB_SIMD_VEXT)
+      (void)rows; /* the vector loop takes every case */
       dw_channels_v(r, filter, out_row, out_w, ch, rq, sw);
-      continue;
+#else
+      rows(r, filter, out_row, out_w, ch, rq, sw);
 #endif
-      if (sw == 1) {
-        if (rq->relu) dw_channels(r, filter, out_row, out_w, ch, rq, 1, 1);
-        else dw_channels(r, filter, out_row, out_w, ch, rq, 0, 1);
-      } else if (sw == 2) {
-        if (rq->relu) dw_channels(r, filter, out_row, out_w, ch, rq, 1, 2);
-        else dw_channels(r, filter, out_row, out_w, ch, rq, 0, 2);
-      } else {
-        dw_channels_any(r, filter, out_row, out_w, ch, rq, sw);
-      }
     }
   }
 }

@@ -179,6 +179,19 @@ void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const m
                                 const int8_t *in, const int8_t *filter, const mb_dims *out_dims,
                                 int8_t *out);
 
+/* One output row, all channels, from the three padded input rows r (stride sw). */
+typedef void mb_dw_rows_fn(const int8_t *const r[3], const int8_t *filter, int8_t *out_row,
+                           int32_t n, int32_t ch, const mb_requant_opt *rq, int32_t sw);
+/* The cases: stride 1 or 2 with or without relu (mb_requant_opt.relu), any. */
+mb_dw_rows_fn mb_dw_rows_s1_relu, mb_dw_rows_s1, mb_dw_rows_s2_relu, mb_dw_rows_s2, mb_dw_rows_any;
+
+/* The same on the row function of the op's case (the backend names it: only the cases a model
+ * has are linked; mb_depthwise_conv2d_s8_opt refers to all of them). */
+void mb_depthwise_conv2d_s8_opt_rows(const mb_depthwise_conv2d_opt_params *p,
+                                     const mb_dims *in_dims, const int8_t *in,
+                                     const int8_t *filter, const mb_dims *out_dims, int8_t *out,
+                                     mb_dw_rows_fn *rows);
+
 /* FULLY_CONNECTED: batches x in_features -> batches x out_units, filter packed for the GEMM. */
 void mb_fully_connected_s8_opt(const mb_requant_opt *rq, int32_t batches, int32_t in_features,
                                const int8_t *in, int32_t out_units, const int8_t *filter,
