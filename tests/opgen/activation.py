@@ -32,12 +32,20 @@ def _near(rng: np.random.Generator, lo: float = 0.5, hi: float = 2.0, zp: int | 
                          int(rng.integers(-128, 128)) if zp is None else zp)
 
 
+def _wide_quant(rng: np.random.Generator, dtype: str):
+    """Input ranges from +-0.25 to +-120: all of LOGISTIC's and TANH's curve, or only its middle."""
+    if dtype == "float32":
+        return None
+    return q(log_uniform(rng, 0.002, 0.5), int(rng.integers(-128, 128)))
+
+
 def _logistic(rng, dtype):
-    return _graph("LOGISTIC", rng, dtype, lambda _: q(1 / 256, -128))
+    return _graph("LOGISTIC", rng, dtype, lambda _: q(1 / 256, -128),
+                  in_quant=_wide_quant(rng, dtype))
 
 
 def _tanh(rng, dtype):
-    return _graph("TANH", rng, dtype, lambda _: q(1 / 128, 0))
+    return _graph("TANH", rng, dtype, lambda _: q(1 / 128, 0), in_quant=_wide_quant(rng, dtype))
 
 
 def _relu(rng, dtype):
@@ -65,15 +73,18 @@ def _leaky_relu(rng, dtype):
     return _graph("LEAKY_RELU", rng, dtype, _near(rng), {"alpha": alpha})
 
 
-def _wide(rng: np.random.Generator, graph: Graph) -> list[np.ndarray]:
-    """float32 inputs out to LOGISTIC's cut-offs (-9, 16.6) and TANH's saturation."""
+def _inputs(rng: np.random.Generator, graph: Graph) -> list[np.ndarray]:
+    """int8: as many distinct values as the tensor holds (all 256 from 256 elements on), so each
+    seed checks as much of the operator's table as it can. float32: normal, with a spread of 8 for
+    LOGISTIC and TANH to reach their cut-offs (-9, 16.6) and saturation."""
     x = graph.tensors[graph.inputs[0]]
-    if x.dtype != "float32":
-        info = np.iinfo(x.dtype)
-        return [rng.integers(info.min, int(info.max) + 1, size=x.shape, dtype=x.dtype)]
-    return [rng.normal(0.0, 8.0, x.shape).astype(np.float32)]
+    if x.dtype == "int8":
+        values = np.concatenate([rng.permutation(256) for _ in range(x.size // 256 + 1)])
+        return [(values[:x.size] - 128).astype(np.int8).reshape(x.shape)]
+    spread = 8.0 if graph.ops[0].kind in ("LOGISTIC", "TANH") else 3.0
+    return [rng.normal(0.0, spread, x.shape).astype(np.float32)]
 
 
 BUILDERS = {"LOGISTIC": _logistic, "TANH": _tanh, "RELU": _relu, "RELU6": _relu6,
             "HARD_SWISH": _hard_swish, "LEAKY_RELU": _leaky_relu}
-INPUTS = {"LOGISTIC": _wide, "TANH": _wide}
+INPUTS = {kind: _inputs for kind in BUILDERS}
