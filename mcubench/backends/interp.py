@@ -34,19 +34,24 @@ from ..ops.base import records as _records
 from .aot import Aot
 from .base import Backend
 
+# int16 activations with int8 weights (16x8 quantization): the shared preparation of the int16
+# CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (each also links its *_s16.c kernel)
+S16_FILES = ("interp/mbi_s16.h", "interp/mbi_prep_s16.c")
 # op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs).
 # An operator's eval picks its int8 or float32 kernel by the tensors' type at run time, as TFLite
 # Micro's do, so both kernels are linked with the operator (and only with it).
 OPS = {
     "CONV_2D": (3, "mbi_conv2d_prepare", "mbi_conv2d_eval",
                 ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c",
-                 "kernels/conv2d_f32.c")),
+                 "kernels/conv2d_f32.c") + S16_FILES + ("kernels/conv2d_s16.c",)),
     "DEPTHWISE_CONV_2D": (4, "mbi_depthwise_conv2d_prepare", "mbi_depthwise_conv2d_eval",
                           ("interp/mbi_op_conv.c", "interp/mbi_op_depthwise_conv2d.c",
-                           "kernels/depthwise_conv2d.c", "kernels/depthwise_conv2d_f32.c")),
+                           "kernels/depthwise_conv2d.c", "kernels/depthwise_conv2d_f32.c")
+                          + S16_FILES + ("kernels/depthwise_conv2d_s16.c",)),
     "FULLY_CONNECTED": (9, "mbi_fully_connected_prepare", "mbi_fully_connected_eval",
                         ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
-                         "kernels/fully_connected_f32.c")),
+                         "kernels/fully_connected_f32.c") + S16_FILES +
+                        ("kernels/fully_connected_s16.c",)),
     "AVERAGE_POOL_2D": (1, "mbi_pool_prepare", "mbi_avg_pool_eval",
                         ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c",
                          "kernels/avg_pool_f32.c")),
@@ -56,7 +61,8 @@ OPS = {
     "ADD": (0, "mbi_add_prepare", "mbi_add_eval",
             ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")),
     "SOFTMAX": (25, "mbi_softmax_prepare", "mbi_softmax_eval",
-                ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c")),
+                ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
+                 "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")),
     "RESHAPE": (22, "mbi_reshape_prepare", "mbi_reshape_eval",
                 ("interp/mbi_op_reshape.c", "kernels/copy.c")),
 }
@@ -111,6 +117,13 @@ def _requant_entries(graph: Graph, op) -> int:
     return 0
 
 
+def _s16_lut_records(graph: Graph, op) -> int:
+    """An int16 SOFTMAX's two tables, generated at setup (mbi_op_softmax.c)."""
+    if op.kind != "SOFTMAX" or graph.tensors[op.inputs[0]].dtype != "int16":
+        return 0
+    return _records(2 * quant.S16_LUT_SIZE, 2)
+
+
 def arena_layout(graph: Graph, align: int = 16) -> dict:
     """The arena the interpreter's setup needs for `graph`, in the C allocation's terms."""
     plan = plan_graph(graph, align)
@@ -126,6 +139,7 @@ def arena_layout(graph: Graph, align: int = 16) -> dict:
             records += _records(1, _op_data(graph, op))
         if _requant_entries(graph, op):
             records += _records(_requant_entries(graph, op), REQUANT_ENTRY)
+        records += _s16_lut_records(graph, op)
     used = _align_up(max(plan.size, PLAN_SCRATCH * len(graph.tensors)), RECORD_ALIGN) + records
     return {"arena": _align_up(used, max(align, RECORD_ALIGN)), "activations": plan.size,
             "records": records, "used": used, "offsets": plan.offsets}

@@ -287,8 +287,8 @@ PREPARE = {
 # --- int16 activations with int8 weights (TFLite's 16x8 quantization): mb_kernels_s16.h --------
 #
 # Activations are symmetric int16 (zero point 0), so the kernels take no offsets. TFLite Micro picks
-# the accumulator from the bias type: an int64 bias (what the converter writes) means an int64
-# accumulator and the 64-bit MultiplyByQuantizedMultiplier, an int32 bias or none the int32 path of
+# the accumulator from the bias type: an int64 bias (what the converter writes), or none, means an
+# int64 accumulator and the 64-bit MultiplyByQuantizedMultiplier, an int32 bias the int32 path of
 # the int8 kernels; depthwise always runs the int64 one.
 
 S16_LUT_SIZE = 513  # entries of each softmax table (512 segments, one extra end point)

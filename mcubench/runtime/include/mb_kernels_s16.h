@@ -3,9 +3,12 @@
  *
  * Bit-exact with TFLite Micro's reference kernels (reference_integer_ops ConvPerChannel,
  * DepthwiseConvPerChannel, FullyConnected[PerChannel] for int16, reference_ops SoftmaxInt16). Those
- * pick the accumulator from the bias type: an int64 bias means an int64 accumulator and the 64-bit
- * MultiplyByQuantizedMultiplier (mb_requantize64); an int32 bias, or none, an int32 accumulator
- * and the 32-bit one every int8 kernel uses (mb_requantize). Depthwise always takes the int64 path.
+ * pick the accumulator from the bias type: an int64 bias, or none, means an int64 accumulator and
+ * the 64-bit MultiplyByQuantizedMultiplier (mb_requantize64); an int32 bias (CONV_2D and
+ * FULLY_CONNECTED only) an int32 accumulator and the 32-bit one every int8 kernel uses
+ * (mb_requantize). Without a bias the two round differently; the tflite-micro build the tests run
+ * against takes the int64 path then (its no-bias results in tests/opgen/classic_s16.py differ in
+ * the last bit from the int32 path's).
  */
 #ifndef MB_KERNELS_S16_H
 #define MB_KERNELS_S16_H
@@ -63,7 +66,7 @@ typedef struct {
   const int16_t *one_over_one_plus_x_lut;
 } mb_softmax_s16_params;
 
-/* bias: int64_t[out_c] if p->acc64, else int32_t[out_c]; 0 for none. */
+/* bias: int64_t[out_c] if p->acc64, else int32_t[out_c]; 0 for none (then acc64 = 1). */
 void mb_conv2d_s16(const mb_conv2d_s16_params *p, const mb_dims *in_dims, const int16_t *in,
                    const mb_dims *filter_dims, const int8_t *filter, const void *bias,
                    const mb_dims *out_dims, int16_t *out);

@@ -1,6 +1,7 @@
 /* CONV_2D and DEPTHWISE_CONV_2D preparation (one function: the two differ only in the filter's
  * layout and options table). Evaluation is in mbi_op_conv2d.c / mbi_op_depthwise_conv2d.c. */
 #include "mbi.h"
+#include "mbi_s16.h"
 
 int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options,
                      int depthwise) {
@@ -9,11 +10,16 @@ int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
     return MBI_ERR_PARAMS;
   /* float32: all tensors float32, the bias too; else int8 with an int32 bias */
   const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
-  const uint8_t act = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  /* int16 (16x8): an int8 filter and an int64 bias (CONV_2D also takes an int32 one) */
+  const int s16 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_INT16;
+  const uint8_t act = f32 ? MBI_TYPE_FLOAT32 : (s16 ? MBI_TYPE_INT16 : MBI_TYPE_INT8);
+  const int bias64 = s16 && op->in[2] >= 0 && (depthwise ||
+                                               ctx->tensors[op->in[2]].type != MBI_TYPE_INT32);
   const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], act, 0);
-  const mbi_tensor *w = mbi_tensor_of(ctx, op->in[1], act, 1);
+  const mbi_tensor *w = mbi_tensor_of(ctx, op->in[1], s16 ? MBI_TYPE_INT8 : act, 1);
   const mbi_tensor *y = mbi_tensor_of(ctx, op->out, act, 0);
-  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[2], f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT32, 1);
+  const mbi_tensor *b = mbi_tensor_of(ctx, op->in[2], f32 ? MBI_TYPE_FLOAT32 :
+                                      (bias64 ? MBI_TYPE_INT64 : MBI_TYPE_INT32), 1);
   if (!x || !w || !y || (op->in[2] >= 0 && !b)) return MBI_ERR_TENSOR;
   if (x->rank != 4 || w->rank != 4 || y->rank != 4) return MBI_ERR_TENSOR;
 
@@ -39,7 +45,7 @@ int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
         out_c % (x->dims.c / w->dims.c) != 0)
       return MBI_ERR_PARAMS;
   }
-  if (b && mbi_bytes(b) != 4u * (uint32_t)out_c) return MBI_ERR_PARAMS;
+  if (b && mbi_bytes(b) != mbi_type_bytes(b->type) * (uint32_t)out_c) return MBI_ERR_PARAMS;
   int32_t out_h, out_w, pad_h, pad_w;
   int rc = mbi_window(padding, x->dims.h, w->dims.h, stride_h, dilation_h, &out_h, &pad_h);
   if (rc == MBI_OK)
@@ -65,9 +71,13 @@ int mbi_conv_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
   if (!p) return MBI_ERR_ARENA;
   rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
   if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
-  if (rc == MBI_OK) rc = mbi_activation_range(fused, out_scale, out_zp, &p->act_min, &p->act_max);
+  if (rc == MBI_OK)
+    rc = s16 ? mbi_activation_range_s16(fused, out_scale, &p->act_min, &p->act_max)
+             : mbi_activation_range(fused, out_scale, out_zp, &p->act_min, &p->act_max);
   if (rc == MBI_OK)
     rc = mbi_prepare_requant(ctx, op->in[0], op->in[1], op->out, (uint32_t)out_c, &p->requant);
+  if (rc == MBI_OK && s16) /* no bias: TFLite Micro's int64 path too */
+    rc = mbi_check_s16(ctx, in_zp, out_zp, !b || bias64, p->requant, (uint32_t)out_c);
   if (rc != MBI_OK) return rc;
   p->stride_h = (int16_t)stride_h, p->stride_w = (int16_t)stride_w;
   p->dilation_h = (int16_t)dilation_h, p->dilation_w = (int16_t)dilation_w;

@@ -2,14 +2,49 @@
  * requirement). Prepare is TFLite's PreprocessSoftmaxScaling + CalculateInputRadius. float32 in
  * and out: mb_softmax_f32 with beta as it is. */
 #include "mbi.h"
+#include "mbi_s16.h"
 
 #define SCALED_DIFF_INTEGER_BITS 5
+
+/* int16 in and out (16x8; output scale 1/32768, zero point 0): the input scaling, and the arena
+ * offset of TFLite Micro's two tables (exp, then 1/(1+x)), generated here at setup as it does. */
+typedef struct {
+  int32_t input_multiplier, input_left_shift;
+  int32_t rows, depth;
+  uint32_t luts;
+} mbi_softmax_s16_data;
+MBI_CHECK_SIZE(mbi_softmax_s16_data, 20); /* backends/interp.py OP_DATA["SOFTMAX"] */
+
+static int prepare_s16(mbi_ctx *ctx, mbi_op *op, float beta, int32_t rows, int32_t depth) {
+  float in_scale, out_scale;
+  int32_t in_zp, out_zp;
+  mbi_softmax_s16_data *d = (mbi_softmax_s16_data *)mbi_alloc(ctx, 1, sizeof(*d));
+  int16_t *luts = (int16_t *)mbi_alloc(ctx, 2 * MB_SOFTMAX_S16_LUT, sizeof(int16_t));
+  if (!d || !luts) return MBI_ERR_ARENA;
+  int rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
+  if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
+  if (rc != MBI_OK) return rc;
+  double off = (double)out_scale - 1.0 / 32768;
+  if (in_zp != 0 || out_zp != 0 || off > 0.001 / 32768 || off < -0.001 / 32768)
+    return MBI_ERR_TENSOR;
+  if (!(beta >= 0.0f && beta <= 3.0e38f)) return MBI_ERR_PARAMS;
+  /* input differences [-65535, 0] onto the exp table's [-10, 0] */
+  double real = (double)in_scale * (double)beta / (10.0 / 65535.0);
+  if (mbi_quantize_multiplier(real, &d->input_multiplier, &d->input_left_shift) != MBI_OK)
+    return MBI_ERR_PARAMS;
+  mbi_softmax_s16_luts(luts, luts + MB_SOFTMAX_S16_LUT);
+  d->luts = mbi_offset(ctx, luts);
+  d->rows = rows, d->depth = depth;
+  op->data = mbi_offset(ctx, d);
+  return MBI_OK;
+}
 
 int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   mbi_fb *fb = &ctx->fb;
   if (options_type != MBI_OPT_SOFTMAX || op->n_in != 1) return MBI_ERR_PARAMS;
   const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
-  const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : MBI_TYPE_INT8;
+  const int s16 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_INT16;
+  const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : (s16 ? MBI_TYPE_INT16 : MBI_TYPE_INT8);
   const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
   const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
   if (!x || !y) return MBI_ERR_TENSOR;
@@ -18,6 +53,8 @@ int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mb
   const int32_t depth = x->dims.c; /* the last axis (1 for a scalar) */
   if (mbi_bytes(x) != mbi_bytes(y) || depth < 1 || y->dims.c != depth) return MBI_ERR_PARAMS;
 
+  if (s16) return prepare_s16(ctx, op, beta, (int32_t)(mbi_bytes(x) / 2u / (uint32_t)depth),
+                              depth);
   if (f32) { /* the kernel's exp takes x - max <= 0 scaled by beta: beta >= 0, finite */
     if (!(beta >= 0.0f && beta <= 3.0e38f)) return MBI_ERR_PARAMS;
     mbi_softmax_f32_data *f =
@@ -60,6 +97,16 @@ int mbi_softmax_eval(const mbi_ctx *ctx, const mbi_op *op) {
     const mbi_softmax_f32_data *f = (const mbi_softmax_f32_data *)mbi_record(ctx, op->data);
     mb_softmax_f32(&f->p, f->rows, f->depth, (const float *)mbi_in_data(ctx, op->in[0]),
                    (float *)mbi_out_data(ctx, op->out));
+    return MBI_OK;
+  }
+  if (mbi_t(ctx, op->out)->type == MBI_TYPE_INT16) {
+    const mbi_softmax_s16_data *e = (const mbi_softmax_s16_data *)mbi_record(ctx, op->data);
+    const int16_t *luts = (const int16_t *)mbi_record(ctx, e->luts);
+    mb_softmax_s16_params p;
+    p.input_multiplier = e->input_multiplier, p.input_left_shift = e->input_left_shift;
+    p.exp_lut = luts, p.one_over_one_plus_x_lut = luts + MB_SOFTMAX_S16_LUT;
+    mb_softmax_s16(&p, e->rows, e->depth, (const int16_t *)mbi_in_data(ctx, op->in[0]),
+                   (int16_t *)mbi_out_data(ctx, op->out));
     return MBI_OK;
   }
   const mbi_softmax_data *d = (const mbi_softmax_data *)mbi_record(ctx, op->data);
