@@ -98,6 +98,23 @@ def test_float_ops_in_a_mixed_type_operator_are_a_model_error():
     g.tensors[g.inputs[0]] = make_op_graph("FULLY_CONNECTED", 0).tensors[g.inputs[0]]  # int8 in
     with pytest.raises(ModelError, match="all of an operator's tensors float32 or all int8"):
         Aot().check(g)
+    with pytest.raises(ModelError, match="all of an operator's tensors float32 or all int8"):
+        Interp().check(g)
+
+
+@pytest.mark.parametrize("kind", KINDS[:-1])
+def test_mixed_type_operators_fail_the_interpreters_setup(gcc, tmp_path, kind):
+    """A file the backend would refuse (float activations with int8 weights, as TFLite's dynamic
+    range quantization writes; or one int8 tensor in a float operator) still never runs on the
+    wrong kernel on the device: setup fails with MBI_ERR_TENSOR (4)."""
+    lib = InterpLib.build(tmp_path, gcc, kinds={kind})
+    q = make_op_graph(kind, 0)
+    for k in range(len(q.tensors)):
+        if q.tensors[k].dtype != "int8":
+            continue
+        g = to_float(q)
+        g.tensors[k] = q.tensors[k]
+        assert lib.setup(write_tflite(g), 1 << 16) == 4, f"{kind}: {g.tensors[k].name} int8"
 
 
 def test_float_needs_a_word_aligned_arena(tmp_path):
