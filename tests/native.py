@@ -21,6 +21,7 @@ import numpy as np
 import mcubench
 from mcubench.backends.aot import Aot
 from mcubench.backends.interp import Interp, arena_layout, ops_table_c, runtime_files
+from mcubench.backends.interp_opt import OPT_OPS, gemm_instances
 from mcubench.frontends.tflite import parse
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph
@@ -101,24 +102,35 @@ class InterpLib:
         so.mbi_activation_range.argtypes = [C.c_uint32, C.c_float, C.c_int32,
                                             C.POINTER(C.c_int32), C.POINTER(C.c_int32)]
         self._keep: list = []
+        self.kernels = "ref"
 
     @classmethod
-    def build(cls, work: Path, cc: str = "gcc", kinds=None) -> "InterpLib":
+    def build(cls, work: Path, cc: str = "gcc", kinds=None, kernels: str = "ref",
+              depths=()) -> "InterpLib":
         """These operators (default: every one the interp backend supports), warnings as
-        errors."""
+        errors. kernels "opt": the optimized operators registered first, every reference one
+        after them; `depths`: GEMM instances compiled for these depths (interp.specialize)."""
         kinds = Interp.supported_ops if kinds is None else kinds
-        (work / "interp_ops.c").write_text(ops_table_c(kinds))
+        opt = set(OPT_OPS) & set(kinds) if kernels == "opt" else set()
+        (work / "interp_ops.c").write_text(ops_table_c(kinds, opt))
         (work / "shim.c").write_text(SHIM)
-        sources = [RUNTIME / f for f in runtime_files(kinds)
+        generated = []
+        for name, text in (gemm_instances(depths) if opt else {}).items():
+            (work / name).write_text(text)
+            generated.append(work / name)
+        sources = [RUNTIME / f for f in runtime_files(kinds, opt)
                    if f.endswith(".c") and not f.endswith("mbi_model.c")]
         so = work / "libmbi.so"
         proc = subprocess.run([cc, *STRICT, "-shared", "-fPIC", f"-I{RUNTIME / 'include'}",
-                               f"-I{RUNTIME / 'interp'}", *map(str, sources),
+                               f"-I{RUNTIME / 'interp'}", f"-I{RUNTIME / 'kernels' / 'opt'}",
+                               *map(str, sources + generated),
                                str(work / "interp_ops.c"), str(work / "shim.c"), "-o", str(so)],
                               capture_output=True, text=True)
         if proc.returncode:
             raise RuntimeError(f"interpreter build failed:\n{proc.stderr}")
-        return cls(so)
+        lib = cls(so)
+        lib.kernels = kernels
+        return lib
 
     def setup(self, model: bytes, arena_size: int, align: int = 16, num_regs: int = 999) -> int:
         self._keep = [aligned(model), aligned(max(arena_size, 1))]
@@ -136,7 +148,7 @@ class InterpLib:
     def run_model(self, graph: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
         """Write, set up (arena as computed offline, which must equal what setup used), run."""
         model = write_tflite(graph)
-        layout = arena_layout(parse(model, graph.name))
+        layout = arena_layout(parse(model, graph.name), kernels=self.kernels)
         rc = self.setup(model, layout["arena"])
         if rc:
             raise RuntimeError(f"{graph.name}: interpreter setup returned {rc}")

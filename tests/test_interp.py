@@ -27,15 +27,17 @@ import pytest
 import mcubench
 from mcubench.backends.interp import (OPS, Interp, arena_layout, model_c, ops_table_c,
                                       runtime_files)
+from mcubench.backends.interp_opt import OPT_OPS
 from mcubench.data import write_data_c
 from mcubench.errors import ConfigError, ModelError
 from mcubench.frontends.tflite import parse
 from mcubench.frontends.tflite_writer import write_tflite
-from mcubench.ir import quant
+from mcubench.ir import fold, quant
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples
 from mcubench.reference import tflm_outputs
 from native import InterpLib as Lib
+import opmodels
 from opmodels import make_op_graph, random_inputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
@@ -525,3 +527,199 @@ def test_through_the_cli(capsys, shared_models, isolated_home):
     assert ok["Arena"] == arena_layout(parse(
         (shared_models / "toycar" / "toycar.tflite").read_bytes()))["arena"]
     assert small["Failing"] and "code 6" in small["Reason"]
+
+
+# --- the optimized kernels (interp.kernels=opt) --------------------------------------------------
+
+OPT_KINDS = sorted(OPT_OPS)
+OPT_LIB_KINDS = set(OPT_KINDS) | {"RESHAPE", "SOFTMAX"}  # what the real models need
+OPT_SEEDS = 50
+_U32 = C.c_uint32
+_RQ = [(f, _U32) for f in ("bias", "mult", "shift")] + \
+    [(f, _I32) for f in ("relu", "output_offset", "act_min", "act_max")]
+OPT_RECORDS = {  # runtime/interp/mbi_opt.h
+    "CONV_2D": type("ConvOpt", (C.Structure,), {"_fields_": [
+        (f, _I16) for f in "stride_h stride_w dilation_h dilation_w pad_h pad_w".split()] + [
+        (f, _I32) for f in "pad_value k gemm dense".split()] + _RQ}),
+    "DEPTHWISE_CONV_2D": type("DwOpt", (C.Structure,), {"_fields_": [
+        (f, _I16) for f in "stride_h stride_w pad_h pad_w".split()] + [
+        ("pad_value", _I32), ("ring", _U32)] + _RQ}),
+    "FULLY_CONNECTED": type("FcOpt", (C.Structure,), {"_fields_": [
+        (f, _I32) for f in "batches in_features out_units gemm".split()] + _RQ}),
+}
+
+
+def _depthwise3x3(seed: int) -> Graph:
+    """A random depthwise conv of the kind the optimized kernel runs (3x3, multiplier 1, no
+    dilation; opmodels draws those rarely), quantized as opmodels does."""
+    rng = np.random.default_rng([seed, 77])
+    n = 1 if rng.random() < 0.8 else 2
+    in_h, in_w = (int(x) for x in rng.integers(1, 14, 2))
+    ch = int(rng.integers(1, 20))
+    padding = "SAME" if rng.random() < 0.6 or min(in_h, in_w) < 3 else "VALID"
+    sh, sw = (int(x) for x in rng.choice([1, 1, 2, 3], 2))
+    out_h, out_w, _, _ = quant.conv_geometry(padding, in_h, in_w, 3, 3, sh, sw, 1, 1)
+    in_scale, in_zp = float(opmodels._scale(rng, 0.005, 0.2)), opmodels._zp(rng)
+    act = opmodels._act(rng)
+    out_scale, out_zp = opmodels._out_q(rng, act)
+    f_scales = opmodels._filter_scales(rng, in_scale, out_scale, 9,
+                                       ch if rng.random() < 0.8 else 1)
+    tensors = [
+        Tensor("input", (n, in_h, in_w, ch), "int8", opmodels._q(in_scale, in_zp)),
+        Tensor("filter", (1, 3, 3, ch), "int8", opmodels._q(f_scales, 0, 3),
+               opmodels._int8(rng, (1, 3, 3, ch))),
+        Tensor("bias", (ch,), "int32",
+               opmodels._q((in_scale * np.broadcast_to(f_scales, (ch,))).astype(np.float32)),
+               rng.integers(-20000, 20001, ch).astype(np.int32)),
+        Tensor("output", (n, out_h, out_w, ch), "int8", opmodels._q(out_scale, out_zp)),
+    ]
+    options = {"padding": padding, "stride_w": sw, "stride_h": sh, "depth_multiplier": 1,
+               "dilation_w_factor": 1, "dilation_h_factor": 1, "fused_activation_function": act}
+    op = Op("DEPTHWISE_CONV_2D", [0, 1, 2], [3], options)
+    return Graph(f"depthwise3x3_{seed}", tensors, [op], [0], [3])
+
+
+def opt_graph(kind: str, seed: int) -> Graph:
+    """Random single-op graphs for the optimized kernels: CONV_2D seeds past OPT_SEEDS are grouped
+    (the reference registration takes them over); depthwise seeds past OPT_SEEDS are opmodels'
+    (mostly other filter sizes, multipliers and dilations: the reference again)."""
+    if kind == "DEPTHWISE_CONV_2D":
+        return _depthwise3x3(seed) if seed < OPT_SEEDS else make_op_graph(kind, seed)
+    return make_op_graph(kind, seed, grouped_conv=kind == "CONV_2D" and seed >= OPT_SEEDS)
+
+
+def _opt_depths() -> list[int]:
+    depths = set()
+    for kind in OPT_KINDS:
+        for seed in range(OPT_SEEDS):
+            depths.update(arena_layout(opt_graph(kind, seed), kernels="opt")["gemm_depths"])
+    return sorted(depths)
+
+
+@pytest.fixture(scope="module")
+def opt_lib(gcc, tmp_path_factory) -> Lib:
+    """The real models' operators, optimized ones first; the GEMM for any depth only."""
+    return Lib.build(tmp_path_factory.mktemp("interp_opt_lib"), gcc, OPT_LIB_KINDS, "opt")
+
+
+@pytest.fixture(scope="module")
+def opt_spec_lib(gcc, tmp_path_factory) -> Lib:
+    """As opt_lib, plus a GEMM instance for every depth of the random graphs (interp.specialize)."""
+    return Lib.build(tmp_path_factory.mktemp("interp_opt_spec_lib"), gcc, OPT_LIB_KINDS, "opt",
+                     _opt_depths())
+
+
+def check_prepared_opt(lib: Lib, graph: Graph) -> int:
+    """The optimized operators' output stages as the C setup computed them == ir/fold.py's (folded
+    bias, 2 x multiplier, shift - 1 per channel, relu, clamp); returns how many were compared."""
+    arena, compared = lib.so.shim_arena(), 0
+    for i in arena_layout(graph, kernels="opt")["opt_ops"]:
+        op = graph.ops[i]
+        if op.kind not in OPT_RECORDS:
+            continue
+        prep = {"CONV_2D": lambda: fold.prepare_conv2d_opt(graph, op, specialize=False),
+                "DEPTHWISE_CONV_2D": lambda: fold.prepare_depthwise_conv2d_opt(graph, op),
+                "FULLY_CONNECTED": lambda: fold.prepare_fully_connected_opt(graph, op)}[op.kind]()
+        rq = prep["rq"]
+        rec = OPT_RECORDS[op.kind].from_address(arena + lib.so.shim_op_data(i))
+        n = len(rq["bias"])
+        got = {"bias": list((C.c_int32 * n).from_address(arena + rec.bias)),
+               "mult": list((C.c_int32 * n).from_address(arena + rec.mult)),
+               "shift": list((C.c_int8 * n).from_address(arena + rec.shift))}
+        want = {"bias": rq["bias"].tolist(),
+                "mult": np.broadcast_to(rq["mult"][:n] if rq["per_channel"] else rq["mult"][:1],
+                                        (n,)).tolist(),
+                "shift": np.broadcast_to(rq["shift"][:n] if rq["per_channel"] else
+                                         rq["shift"][:1], (n,)).tolist()}
+        assert got == want, f"{graph.name} op {i} {op.kind}"
+        for key in ("relu", "output_offset", "act_min", "act_max"):
+            assert getattr(rec, key) == rq[key], f"{graph.name} op {i} {op.kind} {key}"
+        compared += 3 * n + 4
+    return compared
+
+
+def run_opt(lib: Lib, graph: Graph, seed: int) -> dict:
+    """Set up with the offline arena (exactly what the C setup needs), run 2 samples against
+    TFLite Micro; returns the layout."""
+    model = write_tflite(graph)
+    layout = arena_layout(graph, kernels="opt")
+    assert lib.setup(model, layout["arena"]) == 0, graph.name
+    assert lib.so.shim_used() == layout["used"], graph.name
+    assert {t: o for t in range(len(graph.tensors))
+            if (o := lib.so.shim_offset(t)) >= 0} == layout["offsets"]
+    check_prepared_opt(lib, graph)
+    samples = [random_inputs(graph, seed * 10 + s) for s in range(2)]
+    for sample, want in zip(samples, tflm_outputs(model, samples, 1)):
+        got = lib.run(graph, sample)[0]
+        assert np.array_equal(got, want[0]), f"{graph.name}: {graph.ops[0].options}"
+    return layout
+
+
+@pytest.mark.parametrize("specialized", [False, True], ids=["generic", "specialized"])
+@pytest.mark.parametrize("kind", OPT_KINDS)
+def test_opt_single_op_models_bit_exact(opt_lib, opt_spec_lib, tflm, kind, specialized):
+    """50 random configurations per optimized kind, bit-exact with TFLite Micro through the
+    interpreter with the optimized kernels (GEMM for any depth, or compiled per depth); nearly all
+    of them on the optimized path, grouped convolutions on the reference one."""
+    lib = opt_spec_lib if specialized else opt_lib
+    on_opt = 0
+    seeds = OPT_SEEDS + (10 if kind in ("CONV_2D", "DEPTHWISE_CONV_2D") else 0)
+    for seed in range(seeds):
+        graph = opt_graph(kind, seed)
+        on_opt += run_opt(lib, graph, seed)["opt_ops"] == [0]
+    assert on_opt >= OPT_SEEDS * 0.9
+
+
+def test_opt_falls_back_to_the_reference_kernels(opt_lib, tflm):
+    """A multiplier that shifts left (output scale far below input x filter scale) is no case for
+    the fast requantization: setup hands those operators to the reference registration. (ADD's
+    output multiplier is below 1 in TFLite, so it always has a right shift.)"""
+    for kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        graph = opt_graph(kind, 3)
+        y = graph.tensors[graph.ops[0].outputs[0]]
+        y.quant = Quant(scale=(y.quant.scale / 1000).astype(np.float32),
+                        zero_point=y.quant.zero_point)
+        assert run_opt(opt_lib, graph, 3)["opt_ops"] == [], kind
+
+
+def test_opt_eval_reports_too_little_scratch(opt_lib):
+    """The scratch lies between the activations and the records: an arena that holds the setup but
+    not the scratch fails at invoke with code 6."""
+    graph = opt_graph("DEPTHWISE_CONV_2D", 1)
+    layout = arena_layout(graph, kernels="opt")
+    assert layout["scratch"] > 0 and layout["opt_ops"] == [0]
+    assert opt_lib.setup(write_tflite(graph), layout["used"]) == 0
+    assert opt_lib.so.shim_invoke() == MBI_ERR_ARENA
+    assert opt_lib.setup(write_tflite(graph), layout["used"] + layout["scratch"]) == 0
+    assert opt_lib.so.shim_invoke() == 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_opt_real_model_bit_exact(shared_models, gcc, tflm, tmp_path, model):
+    """The four models with interp.kernels=opt: every operator the optimized kernels cover takes
+    them (GEMM instances for the models' depths), outputs bit-exact with TFLite Micro."""
+    data = (shared_models / model / f"{model}.tflite").read_bytes()
+    graph = parse(data, model)
+    samples = load_samples(shared_models / model, graph, 10, seed=0)
+    expected = tflm_outputs(data, samples, len(graph.outputs))
+    meta, run = firmware(graph, data, samples, expected, tmp_path, kernels="opt")
+    assert validation(run.stdout) == {"samples": 10, "mismatched": 0, "max_abs_diff": 0}
+    assert run.returncode == 0
+    layout = arena_layout(graph, kernels="opt")
+    assert meta["arena"] == layout["arena"] and meta["opt_ops"] == layout["opt_ops"]
+    assert meta["opt_ops"] == [i for i, op in enumerate(graph.ops) if op.kind in OPT_OPS]
+    assert meta["gemm_instances"] and not (tmp_path / "build" / "mbi_conv2d.c").exists()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_opt_c_setup_matches_offline_preparation(shared_models, opt_lib, model):
+    """With the optimized kernels: the arena the C setup needed, every activation offset and every
+    optimized operator's output stage equal the Python computation (interp_opt.py, fold.py)."""
+    data = (shared_models / model / f"{model}.tflite").read_bytes()
+    graph = parse(data, model)
+    layout = arena_layout(graph, kernels="opt")
+    assert opt_lib.setup(data, layout["arena"]) == 0
+    assert opt_lib.so.shim_used() == layout["used"]
+    got = {t: opt_lib.so.shim_offset(t) for t in range(len(graph.tensors))}
+    assert {t: o for t, o in got.items() if o >= 0} == layout["offsets"]
+    assert check_prepared_opt(opt_lib, graph) > 0

@@ -33,36 +33,25 @@ from ..ops import SPECS
 from ..ops.base import records as _records
 from .aot import Aot
 from .base import Backend
+from .interp_opt import OPT_CORE, OPT_OPS, gemm_instances, opt_plan, scratch_bytes
+from .interp_opt import OPT_CORE, OPT_OPS, gemm_instances, opt_plan, scratch_bytes
 
-# int16 activations with int8 weights (16x8 quantization): the shared preparation of the int16
-# CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (each also links its *_s16.c kernel)
-S16_FILES = ("interp/mbi_s16.h", "interp/mbi_prep_s16.c")
-# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs).
-# An operator's eval picks its int8 or float32 kernel by the tensors' type at run time, as TFLite
-# Micro's do, so both kernels are linked with the operator (and only with it).
+# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs)
 OPS = {
     "CONV_2D": (3, "mbi_conv2d_prepare", "mbi_conv2d_eval",
-                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c",
-                 "kernels/conv2d_f32.c") + S16_FILES + ("kernels/conv2d_s16.c",)),
+                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c")),
     "DEPTHWISE_CONV_2D": (4, "mbi_depthwise_conv2d_prepare", "mbi_depthwise_conv2d_eval",
                           ("interp/mbi_op_conv.c", "interp/mbi_op_depthwise_conv2d.c",
-                           "kernels/depthwise_conv2d.c", "kernels/depthwise_conv2d_f32.c")
-                          + S16_FILES + ("kernels/depthwise_conv2d_s16.c",)),
+                           "kernels/depthwise_conv2d.c")),
     "FULLY_CONNECTED": (9, "mbi_fully_connected_prepare", "mbi_fully_connected_eval",
-                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
-                         "kernels/fully_connected_f32.c") + S16_FILES +
-                        ("kernels/fully_connected_s16.c",)),
+                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c")),
     "AVERAGE_POOL_2D": (1, "mbi_pool_prepare", "mbi_avg_pool_eval",
-                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c",
-                         "kernels/avg_pool_f32.c")),
+                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c")),
     "MAX_POOL_2D": (17, "mbi_pool_prepare", "mbi_max_pool_eval",
-                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c",
-                     "kernels/max_pool_f32.c")),
-    "ADD": (0, "mbi_add_prepare", "mbi_add_eval",
-            ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")),
+                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c")),
+    "ADD": (0, "mbi_add_prepare", "mbi_add_eval", ("interp/mbi_op_add.c", "kernels/add.c")),
     "SOFTMAX": (25, "mbi_softmax_prepare", "mbi_softmax_eval",
-                ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
-                 "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")),
+                ("interp/mbi_op_softmax.c", "kernels/softmax.c")),
     "RESHAPE": (22, "mbi_reshape_prepare", "mbi_reshape_eval",
                 ("interp/mbi_op_reshape.c", "kernels/copy.c")),
 }
@@ -78,10 +67,6 @@ REQUANT_ENTRY = 8
 PLAN_SCRATCH = 24  # planner scratch per tensor, in the activations' bytes during setup
 OP_DATA = {"CONV_2D": 36, "DEPTHWISE_CONV_2D": 36, "FULLY_CONNECTED": 36, "AVERAGE_POOL_2D": 20,
            "MAX_POOL_2D": 20, "ADD": 48, "SOFTMAX": 20, "RESHAPE": 0}
-# float32 operators' records (mbi_conv_f32_data, mbi_fc_f32_data, mb_pool_f32_params,
-# mb_add_f32_params, mbi_softmax_f32_data); they need no requantization tables
-OP_DATA_F32 = {"CONV_2D": 24, "DEPTHWISE_CONV_2D": 24, "FULLY_CONNECTED": 20,
-               "AVERAGE_POOL_2D": 20, "MAX_POOL_2D": 20, "ADD": 8, "SOFTMAX": 12, "RESHAPE": 0}
 MODEL_ALIGN = 16  # TFLite aligns constant buffers to 16 inside the file
 ROW = 32  # bytes per line of the model array
 
@@ -96,19 +81,7 @@ def _align_up(x: int, align: int) -> int:
     return (x + align - 1) // align * align
 
 
-def _is_f32(graph: Graph, op) -> bool:
-    """Runs on the float32 kernel: the C prepare decides by the first input's type."""
-    return bool(op.inputs) and op.inputs[0] >= 0 and \
-        graph.tensors[op.inputs[0]].dtype == "float32"
-
-
-def _op_data(graph: Graph, op) -> int:
-    return (OP_DATA_F32 if _is_f32(graph, op) else OP_DATA)[op.kind]
-
-
 def _requant_entries(graph: Graph, op) -> int:
-    if _is_f32(graph, op):
-        return 0
     if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         return quant.nhwc(graph.tensors[op.outputs[0]].shape)[3]
     if op.kind == "FULLY_CONNECTED":
@@ -117,32 +90,33 @@ def _requant_entries(graph: Graph, op) -> int:
     return 0
 
 
-def _s16_lut_records(graph: Graph, op) -> int:
-    """An int16 SOFTMAX's two tables, generated at setup (mbi_op_softmax.c)."""
-    if op.kind != "SOFTMAX" or graph.tensors[op.inputs[0]].dtype != "int16":
-        return 0
-    return _records(2 * quant.S16_LUT_SIZE, 2)
-
-
-def arena_layout(graph: Graph, align: int = 16) -> dict:
-    """The arena the interpreter's setup needs for `graph`, in the C allocation's terms."""
+def arena_layout(graph: Graph, align: int = 16, kernels: str = "ref") -> dict:
+    """The arena the interpreter's setup needs for `graph`, in the C allocation's terms; with
+    kernels "opt" the optimized operators' records (interp_opt.py), and their largest scratch
+    between the activations and the records ("arena" includes it, "used" is what setup needs)."""
     plan = plan_graph(graph, align)
+    opt = [opt_plan(graph, op) if kernels == "opt" else None for op in graph.ops]
     records = (_records(len(graph.tensors), TENSOR_RECORD) + _records(len(graph.ops), OP_RECORD)
                + _records(len(graph.inputs), IO_ENTRY) + _records(len(graph.outputs), IO_ENTRY))
-    for op in graph.ops:
+    for op, o in zip(graph.ops, opt):
         if len(op.inputs) > 3 or len(op.outputs) > 1:  # the op's io list (mbi_interp.c)
             records += _records(len(op.inputs) + len(op.outputs), IO_ENTRY)
+        if o and o["records"] is not None:
+            records += o["records"]
+            continue
         if op.kind in SPECS:
             records += SPECS[op.kind].interp_records(graph, op)
             continue
-        if _op_data(graph, op):
-            records += _records(1, _op_data(graph, op))
+        if OP_DATA[op.kind]:
+            records += _records(1, OP_DATA[op.kind])
         if _requant_entries(graph, op):
             records += _records(_requant_entries(graph, op), REQUANT_ENTRY)
-        records += _s16_lut_records(graph, op)
     used = _align_up(max(plan.size, PLAN_SCRATCH * len(graph.tensors)), RECORD_ALIGN) + records
-    return {"arena": _align_up(used, max(align, RECORD_ALIGN)), "activations": plan.size,
-            "records": records, "used": used, "offsets": plan.offsets}
+    scratch = scratch_bytes(opt)
+    return {"arena": _align_up(used + scratch, max(align, RECORD_ALIGN)), "activations": plan.size,
+            "records": records, "used": used, "scratch": scratch, "offsets": plan.offsets,
+            "opt_ops": [i for i, o in enumerate(opt) if o],
+            "gemm_depths": sorted({o["k"] for o in opt if o and o["k"]})}
 
 
 def _registration(kind: str) -> tuple[int, str, str, int]:
@@ -153,9 +127,25 @@ def _registration(kind: str) -> tuple[int, str, str, int]:
     return OPS[kind][0], OPS[kind][1], OPS[kind][2], 1 if kind == "RESHAPE" else 0
 
 
-def ops_table_c(kinds) -> str:
-    """interp_ops.c: the registration table for these operator kinds."""
-    regs = sorted((_registration(k) + (k,) for k in set(kinds)), key=lambda r: r[0])
+def _registrations(kinds, opt=(), fallback=None) -> list[tuple]:
+    """(code, prepare, eval, flags, kind) per registration: an optimized kind (in `opt`) first on
+    its optimized functions, then, if it is in `fallback` (None: every kind), on the reference
+    ones its prepare hands the operators it does not cover to (mbi_opt_fallback)."""
+    regs = []
+    for k in set(kinds):
+        code, prep, ev, flags = _registration(k)
+        if k in opt:
+            regs.append((code, 0, OPT_OPS[k][0], OPT_OPS[k][1], flags, k + " (opt)"))
+            if fallback is not None and k not in fallback:
+                continue
+        regs.append((code, 1, prep, ev, flags, k))
+    return [r[:1] + r[2:] for r in sorted(regs, key=lambda r: r[:2])]
+
+
+def ops_table_c(kinds, opt=(), fallback=None) -> str:
+    """interp_ops.c: the registration table for these operator kinds (`opt`, `fallback`: see
+    _registrations)."""
+    regs = _registrations(kinds, opt, fallback)
     rows = [f"  {{{code}, {prep}, {ev}, {flags}u}}, /* {k} */" for code, prep, ev, flags, k in regs]
     protos = sorted({f"int {prep}(mbi_ctx *, mbi_op *, uint8_t, const mbi_table *);"
                      for _, prep, _, _, _ in regs} |
@@ -196,10 +186,15 @@ def _files(kind: str) -> tuple[str, ...]:
     return OPS[kind][3]
 
 
-def runtime_files(kinds) -> list[str]:
+def runtime_files(kinds, opt=(), fallback=None) -> list[str]:
+    """The runtime files of these operator kinds (`opt`, `fallback`: see _registrations)."""
     files = list(CORE)
     for k in sorted(set(kinds)):
-        files += [f for f in _files(k) if f not in files]
+        more = _files(k)
+        if k in opt:
+            more = OPT_CORE + OPT_OPS[k][2] + \
+                (more if fallback is None or k in fallback else ())
+        files += [f for f in dict.fromkeys(more) if f not in files]
     return files
 
 
@@ -210,7 +205,13 @@ class Interp(Backend):
     keys = (Key("arena_size", int, 0, "arena bytes; 0 = computed (activations + interpreter "
                                       "records)"),
             Key("arena_align", int, 16, "alignment in bytes of every tensor in the arena "
-                                        "(a power of two, at most 4096)"))
+                                        "(a power of two, at most 4096)"),
+            Key("kernels", str, "ref", "opt: the optimized kernels (runtime/kernels/opt/, "
+                                       "parameters computed at setup, filters read in place) "
+                                       "where they apply; ref: the reference kernels only",
+                ("ref", "opt")),
+            Key("specialize", bool, True, "with kernels=opt: the GEMM compiled for each depth of "
+                                          "the model (others run the generic one)"))
 
     @classmethod
     def version(cls) -> str:
@@ -255,16 +256,27 @@ class Interp(Backend):
                 raise ModelError(f"{graph.name}: the model bytes given to the interp backend do not "
                                  "describe this graph (other tensors or operators)")
         align = self["arena_align"]
-        layout = arena_layout(runs, align)  # what the firmware's setup will read: the file
+        kernels = self["kernels"]
+        layout = arena_layout(runs, align, kernels)  # what the firmware's setup will read: the file
         arena = self["arena_size"] or layout["arena"]
         kinds = {op.kind for op in runs.ops}
+        # optimized kinds, and those of them with an operator that needs the reference kernels
+        opt = {runs.ops[i].kind for i in layout["opt_ops"]}
+        fallback = {op.kind for i, op in enumerate(runs.ops) if op.kind in opt and
+                    i not in layout["opt_ops"]}
         (out_dir / "interp_model.c").write_text(model_c(graph.name, model, arena, align, layout))
-        (out_dir / "interp_ops.c").write_text(ops_table_c(kinds))
-        files = runtime_files(kinds)
-        for f in runtime_files(self.supported_ops):  # a reused build folder: no stale, unused operators
-            if f not in files:
+        (out_dir / "interp_ops.c").write_text(ops_table_c(kinds, opt, fallback))
+        files = runtime_files(kinds, opt, fallback)
+        generated = gemm_instances(layout["gemm_depths"] if self["specialize"] else ()) \
+            if opt else {}
+        stale = runtime_files(self.supported_ops, OPT_OPS) + \
+            [p.name for p in out_dir.glob("mbi_gemm_k*.c")] + ["interp_gemm.c"]
+        for f in stale:  # a reused build folder: no stale, unused operators or instances
+            if f not in files and Path(f).name not in generated:
                 (out_dir / Path(f).name).unlink(missing_ok=True)
         self.copy_runtime(out_dir, files)
+        for name, text in generated.items():
+            (out_dir / name).write_text(text)
         return {
             "arena": arena,
             "arena_needed": layout["used"],
@@ -275,6 +287,9 @@ class Interp(Backend):
             "ops": len(graph.ops),
             "kernels": sorted(Path(f).stem for f in files if f.startswith("kernels/")),
             "arena_align": align,
+            "opt_ops": layout["opt_ops"],
+            "scratch": layout["scratch"],
+            "gemm_instances": sorted(Path(n).stem for n in generated if n != "interp_gemm.c"),
         }
 
 
