@@ -34,24 +34,36 @@ from ..ops.base import records as _records
 from .aot import Aot
 from .base import Backend
 from .interp_opt import OPT_CORE, OPT_OPS, gemm_instances, opt_plan, scratch_bytes
-from .interp_opt import OPT_CORE, OPT_OPS, gemm_instances, opt_plan, scratch_bytes
 
-# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs)
+# int16 activations with int8 weights (16x8 quantization): the shared preparation of the int16
+# CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (each also links its *_s16.c kernel)
+S16_FILES = ("interp/mbi_s16.h", "interp/mbi_prep_s16.c")
+# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs).
+# An operator's eval picks its int8 or float32 kernel by the tensors' type at run time, as TFLite
+# Micro's do, so both kernels are linked with the operator (and only with it).
 OPS = {
     "CONV_2D": (3, "mbi_conv2d_prepare", "mbi_conv2d_eval",
-                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c")),
+                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c",
+                 "kernels/conv2d_f32.c") + S16_FILES + ("kernels/conv2d_s16.c",)),
     "DEPTHWISE_CONV_2D": (4, "mbi_depthwise_conv2d_prepare", "mbi_depthwise_conv2d_eval",
                           ("interp/mbi_op_conv.c", "interp/mbi_op_depthwise_conv2d.c",
-                           "kernels/depthwise_conv2d.c")),
+                           "kernels/depthwise_conv2d.c", "kernels/depthwise_conv2d_f32.c")
+                          + S16_FILES + ("kernels/depthwise_conv2d_s16.c",)),
     "FULLY_CONNECTED": (9, "mbi_fully_connected_prepare", "mbi_fully_connected_eval",
-                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c")),
+                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
+                         "kernels/fully_connected_f32.c") + S16_FILES +
+                        ("kernels/fully_connected_s16.c",)),
     "AVERAGE_POOL_2D": (1, "mbi_pool_prepare", "mbi_avg_pool_eval",
-                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c")),
+                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c",
+                         "kernels/avg_pool_f32.c")),
     "MAX_POOL_2D": (17, "mbi_pool_prepare", "mbi_max_pool_eval",
-                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c")),
-    "ADD": (0, "mbi_add_prepare", "mbi_add_eval", ("interp/mbi_op_add.c", "kernels/add.c")),
+                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c",
+                     "kernels/max_pool_f32.c")),
+    "ADD": (0, "mbi_add_prepare", "mbi_add_eval",
+            ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")),
     "SOFTMAX": (25, "mbi_softmax_prepare", "mbi_softmax_eval",
-                ("interp/mbi_op_softmax.c", "kernels/softmax.c")),
+                ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
+                 "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")),
     "RESHAPE": (22, "mbi_reshape_prepare", "mbi_reshape_eval",
                 ("interp/mbi_op_reshape.c", "kernels/copy.c")),
 }
@@ -67,6 +79,10 @@ REQUANT_ENTRY = 8
 PLAN_SCRATCH = 24  # planner scratch per tensor, in the activations' bytes during setup
 OP_DATA = {"CONV_2D": 36, "DEPTHWISE_CONV_2D": 36, "FULLY_CONNECTED": 36, "AVERAGE_POOL_2D": 20,
            "MAX_POOL_2D": 20, "ADD": 48, "SOFTMAX": 20, "RESHAPE": 0}
+# float32 operators' records (mbi_conv_f32_data, mbi_fc_f32_data, mb_pool_f32_params,
+# mb_add_f32_params, mbi_softmax_f32_data); they need no requantization tables
+OP_DATA_F32 = {"CONV_2D": 24, "DEPTHWISE_CONV_2D": 24, "FULLY_CONNECTED": 20,
+               "AVERAGE_POOL_2D": 20, "MAX_POOL_2D": 20, "ADD": 8, "SOFTMAX": 12, "RESHAPE": 0}
 MODEL_ALIGN = 16  # TFLite aligns constant buffers to 16 inside the file
 ROW = 32  # bytes per line of the model array
 
@@ -81,13 +97,32 @@ def _align_up(x: int, align: int) -> int:
     return (x + align - 1) // align * align
 
 
+def _is_f32(graph: Graph, op) -> bool:
+    """Runs on the float32 kernel: the C prepare decides by the first input's type."""
+    return bool(op.inputs) and op.inputs[0] >= 0 and \
+        graph.tensors[op.inputs[0]].dtype == "float32"
+
+
+def _op_data(graph: Graph, op) -> int:
+    return (OP_DATA_F32 if _is_f32(graph, op) else OP_DATA)[op.kind]
+
+
 def _requant_entries(graph: Graph, op) -> int:
+    if _is_f32(graph, op):
+        return 0
     if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         return quant.nhwc(graph.tensors[op.outputs[0]].shape)[3]
     if op.kind == "FULLY_CONNECTED":
         f = graph.tensors[op.inputs[1]]
         return int(f.shape[0]) if f.quant.per_channel else 1
     return 0
+
+
+def _s16_lut_records(graph: Graph, op) -> int:
+    """An int16 SOFTMAX's two tables, generated at setup (mbi_op_softmax.c)."""
+    if op.kind != "SOFTMAX" or graph.tensors[op.inputs[0]].dtype != "int16":
+        return 0
+    return _records(2 * quant.S16_LUT_SIZE, 2)
 
 
 def arena_layout(graph: Graph, align: int = 16, kernels: str = "ref") -> dict:
@@ -107,10 +142,11 @@ def arena_layout(graph: Graph, align: int = 16, kernels: str = "ref") -> dict:
         if op.kind in SPECS:
             records += SPECS[op.kind].interp_records(graph, op)
             continue
-        if OP_DATA[op.kind]:
-            records += _records(1, OP_DATA[op.kind])
+        if _op_data(graph, op):
+            records += _records(1, _op_data(graph, op))
         if _requant_entries(graph, op):
             records += _records(_requant_entries(graph, op), REQUANT_ENTRY)
+        records += _s16_lut_records(graph, op)
     used = _align_up(max(plan.size, PLAN_SCRATCH * len(graph.tensors)), RECORD_ALIGN) + records
     scratch = scratch_bytes(opt)
     return {"arena": _align_up(used + scratch, max(align, RECORD_ALIGN)), "activations": plan.size,
