@@ -369,8 +369,9 @@ def prepare_depthwise_conv2d_s16(graph: Graph, op: Op) -> dict:
     """mb_depthwise_conv2d_s16_params; ``requant``: (mult, shift) per output channel."""
     _acc64(graph, op)
     n_out = nhwc(graph.tensors[op.outputs[0]].shape)[3]
-    return {**_window_s16(graph, op), "depth_multiplier": int(op.options.get("depth_multiplier", 1)),
-            **_act_range_s16(graph, op), "requant": _requant_s16(graph, op, n_out, 1)}
+    multiplier = n_out // nhwc(graph.tensors[op.inputs[0]].shape)[3]  # as TFLite: from the shapes
+    return {**_window_s16(graph, op), "depth_multiplier": multiplier, **_act_range_s16(graph, op),
+            "requant": _requant_s16(graph, op, n_out, 1)}
 
 
 def prepare_fully_connected_s16(graph: Graph, op: Op) -> dict:

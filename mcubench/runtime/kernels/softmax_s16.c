@@ -45,7 +45,8 @@ void mb_softmax_s16(const mb_softmax_s16_params *p, int32_t rows, int32_t depth,
     /* 1/sum: sum normalized to [1, 2) in Q1.15 (headroom from the leading zeros), minus one and
      * recentred for the 1/(1+x) table */
     const uint32_t headroom_plus_one = leading_zeros((uint32_t)sum);
-    const int32_t shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+    const int32_t shifted =
+        (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
     const int16_t recip = lut_lookup((int16_t)clamp16(shifted - ((1 << 15) + (1 << 16)), -32768),
                                      p->one_over_one_plus_x_lut);
 
