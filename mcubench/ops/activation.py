@@ -160,15 +160,19 @@ def _downscale16(mult: int) -> int:
     return INT16_MAX if mult >= INT32_MAX - (1 << 15) else (mult + (1 << 15)) >> 16
 
 
+def _sat16(v: int) -> int:
+    return _clamp(v, INT16_MIN, INT16_MAX)
+
+
 def _hard_swish_one(p: dict, x: int) -> int:
-    sat16 = lambda v: _clamp(v, INT16_MIN, INT16_MAX)  # noqa: E731
+    """TFLite's quantized HardSwish on one value, in its int16 steps (kernels/hard_swish.c)."""
     hires = _wrap((x - p["input_zero_point"]) * 128, 16)
     preshift_out = _high_mul(hires, p["output_multiplier_fixedpoint"], 16)
     e = p["reluish_multiplier_exponent"]
-    r = sat16(hires << (e - 1)) if e > 0 else hires
+    r = _sat16(hires << (e - 1)) if e > 0 else hires
     r = _high_mul(r, p["reluish_multiplier_fixedpoint"], 16)
     if e > 0:
-        r = sat16(r * 2)
+        r = _sat16(r * 2)
     elif e < 0:
         r = _shift_right(r, -e, 16)
     r = (r + (1 << 15)) >> 1
