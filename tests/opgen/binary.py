@@ -44,7 +44,9 @@ def _out_quant(rng: np.random.Generator, kind: str, dtype: str, q1, q2):
     s1, s2 = float(q1.scale[0]), float(q2.scale[0])
     levels = 127.0 if dtype == "int8" else 32767.0
     scale = (s1 + s2) if kind == "SUB" else s1 * s2 * levels
-    scale = float(np.clip(scale * log_uniform(rng, 0.5, 2.0), 1e-6, 10.0))
+    # now and then a much narrower output range: saturation, MUL multipliers above one
+    spread = log_uniform(rng, 0.5, 2.0) if rng.random() < 0.8 else log_uniform(rng, 1e-3, 0.5)
+    scale = float(np.clip(scale * spread, 1e-6, 10.0))
     zp = int(rng.integers(-128, 128)) if dtype == "int8" else 0
     return q(scale, zp)
 
@@ -67,8 +69,9 @@ def _build(kind: str):
                        Tensor("y", out, dtype, _out_quant(rng, kind, dtype, q1, q1))]
             return Graph(kind.lower(), tensors, [Op(kind, [0, 0], [1], options)], [0], [1])
         if style < 0.35:  # one constant operand, usually the second
-            const_shape = [(), (1,), out[-1:], out][int(rng.integers(0, 4))]
-            a, c = out, tuple(const_shape)
+            c = [(), (1,), out[-1:], out][int(rng.integers(0, 4))]
+            c = c if len(c) <= len(out) else ()  # the output has the larger rank
+            a = out
             tensors = [Tensor("x", a, dtype, q1),
                        Tensor("c", c, dtype, q2, _constant(rng, dtype, c)),
                        Tensor("y", out, dtype, _out_quant(rng, kind, dtype, q1, q2))]
