@@ -238,10 +238,15 @@ def test_only_used_operators_are_linked(shared_models, tmp_path):
     Interp().build(parse(aww, "aww"), tmp_path, model=aww)  # then toycar's in the same folder
     data = (shared_models / "toycar" / "toycar.tflite").read_bytes()
     meta = Interp().build(parse(data, "toycar"), tmp_path, model=data)
-    assert meta["kernels"] == ["fully_connected", "requant"]
+    # eval picks the kernel by the tensors' type, as TFLite Micro's registrations: all of
+    # FULLY_CONNECTED's types are linked, and nothing of the other operators
+    assert meta["kernels"] == ["fully_connected", "fully_connected_f32", "fully_connected_s16",
+                               "requant"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["fully_connected.c", "requant.c", "interp_model.c", "interp_ops.c", "mbi.h", "mbi_fb.c",
-         "mbi_interp.c", "mbi_plan.c", "mbi_prep.c", "mbi_model.c", "mbi_op_fully_connected.c"])
+        ["fully_connected.c", "fully_connected_f32.c", "fully_connected_s16.c", "requant.c",
+         "interp_model.c", "interp_ops.c", "mbi.h", "mbi_fb.c", "mbi_interp.c", "mbi_plan.c",
+         "mbi_prep.c", "mbi_model.c", "mbi_op_fully_connected.c", "mbi_s16.h",
+         "mbi_prep_s16.c"])
     ops_c = (tmp_path / "interp_ops.c").read_text()
     assert "mbi_fully_connected_eval" in ops_c and "mbi_conv2d" not in ops_c
     model_c = (tmp_path / "interp_model.c").read_text()

@@ -337,6 +337,9 @@ class Aot(Backend):
                  f"shapes {x.shape} + {y.shape} -> {out.shape}: broadcasting is not supported")
         elif op.kind == "SOFTMAX":
             need(tuple(x.shape) == tuple(out.shape), f"shapes {x.shape} -> {out.shape} differ")
+            beta = float(op.options.get("beta", 1.0))
+            need(0.0 <= beta < 3.0e38, f"beta {beta}: the float softmax needs 0 <= beta < 3e38 "
+                                       "(its exp takes non-positive arguments)")
         if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
             try:
                 _prepare_f32(graph, op)

@@ -292,6 +292,9 @@ class Interp(Backend):
                 raise ModelError(f"{graph.name}: the model bytes given to the interp backend do not "
                                  "describe this graph (other tensors or operators)")
         align = self["arena_align"]
+        if align < 4 and any(t.dtype == "float32" for t in runs.tensors):
+            raise ConfigError(f"interp.arena_align={align}: float32 tensors need 4 or more "
+                              "(a misaligned float load faults on Cortex-M)")
         kernels = self["kernels"]
         layout = arena_layout(runs, align, kernels)  # what the firmware's setup will read: the file
         arena = self["arena_size"] or layout["arena"]
