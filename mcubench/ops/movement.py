@@ -32,7 +32,8 @@ MOVE_DATA, MOVE_COPY = 16, 96
 
 @dataclass
 class Copy:
-    """Elements of a box of ``shape`` from tensor ``src`` to ``dst``; steps and offsets in elements."""
+    """The elements of a box of ``shape`` from tensor ``src`` to ``dst`` (steps and offsets in
+    elements)."""
 
     src: int
     dst: int
@@ -64,7 +65,8 @@ def _ints(graph: Graph, t: int, what: str, allow64: bool = False) -> list[int]:
     tensor = graph.tensor(t)
     types = ("int32", "int64") if allow64 else ("int32",)
     if tensor is None or not tensor.is_const:
-        raise ValueError(f"{what} must be a constant tensor (TFLite Micro sizes outputs offline)")
+        raise ValueError(f"{what} must be a constant tensor (read once, when the model is "
+                         "prepared)")
     if tensor.dtype not in types:
         raise ValueError(f"{what} is {tensor.dtype}; TFLite Micro reads it as "
                          f"{' or '.join(types)}")
@@ -81,7 +83,6 @@ class _Move(OpSpec):
     kernels = ("copy_nd.c",)
     evaluate = "mbi_move_eval"
     max_rank = MAX_DIMS
-
     source = ""  # its file of runtime/interp/ ("": mbi_op_<kind>.c)
 
     @property
@@ -112,13 +113,14 @@ class _Move(OpSpec):
                              f"supports ranks {lo}..{hi}")
         return tensor
 
-    def io(self, graph: Graph, op: Op, ins, outs, rank=None) -> tuple[list[Tensor], list[Tensor]]:
+    def io(self, graph: Graph, op: Op, ins, outs, rank=None, out_rank=None) \
+            -> tuple[list[Tensor], list[Tensor]]:
         """The data inputs and outputs (tensor positions ``ins``/``outs``): one type, outputs in
-        the arena."""
+        the arena; ranks in ``rank`` (outputs: ``out_rank``, default the same)."""
         xs = [self.data(graph, op.inputs[k] if k < len(op.inputs) else -1, f"input {k}", rank)
               for k in ins]
-        ys = [self.data(graph, op.outputs[k] if k < len(op.outputs) else -1, f"output {k}", rank)
-              for k in outs]
+        ys = [self.data(graph, op.outputs[k] if k < len(op.outputs) else -1, f"output {k}",
+                        out_rank or rank) for k in outs]
         for y in ys:
             if y.is_const:
                 raise ValueError(f"output {y.name!r} is a constant")
@@ -219,10 +221,8 @@ class StridedSlice(_Move):
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if len(op.inputs) != 4 or len(op.outputs) != 1:
             raise ValueError("needs inputs (input, begin, end, strides) and one output")
-        (x,), _ = self.io(graph, op, [0], [])
-        (y,) = self.io(graph, op, [], [0], (0, self.max_rank))[1]  # all axes shrunk: a scalar
-        if x.dtype != y.dtype:
-            raise ValueError(f"input {x.dtype}, output {y.dtype}: data movement keeps the type")
+        # all axes shrunk: a scalar
+        (x,), (y,) = self.io(graph, op, [0], [0], out_rank=(0, self.max_rank))
         o = op.options
         for key in ("ellipsis_mask", "new_axis_mask"):
             if int(o.get(key, 0)):
@@ -333,9 +333,8 @@ class Unpack(_Move):
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if len(op.inputs) != 1 or not op.outputs:
             raise ValueError("needs one input and at least one output")
-        (x,), ys = self.io(graph, op, [0], [])
-        ys = [self.data(graph, t, f"output {k}", (0, self.max_rank - 1))
-              for k, t in enumerate(op.outputs)]
+        (x,), ys = self.io(graph, op, [0], range(len(op.outputs)),
+                           out_rank=(0, self.max_rank - 1))
         a = _axis(int(op.options.get("axis", 0)), len(x.shape))
         num = int(op.options.get("num", 0))  # TFLite Micro writes `num` outputs
         if not num == len(ys) == x.shape[a]:
@@ -343,9 +342,9 @@ class Unpack(_Move):
                              f"along axis {a}")
         want = tuple(d for k, d in enumerate(x.shape) if k != a)
         for y in ys:
-            if y.dtype != x.dtype or y.is_const or tuple(y.shape) != want:
-                raise ValueError(f"output {y.name!r} is {y.dtype}{list(y.shape)}, expected "
-                                 f"{x.dtype}{list(want)} in the arena")
+            if tuple(y.shape) != want:
+                raise ValueError(f"output {y.name!r} has shape {list(y.shape)}, expected "
+                                 f"{list(want)}")
         steps = dense_steps(x.shape)
         box = [1 if k == a else int(d) for k, d in enumerate(x.shape)]
         return [Copy(op.inputs[0], t, box, steps, dense_steps(box), in_offset=k * steps[a])
@@ -359,18 +358,17 @@ class Pack(_Move):
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if not op.inputs or len(op.outputs) != 1:
             raise ValueError("needs at least one input and one output")
-        xs = [self.data(graph, t, f"input {k}", (0, self.max_rank - 1))
-              for k, t in enumerate(op.inputs)]
-        (y,) = self.io(graph, op, [], [0])[1]
+        xs, (y,) = self.io(graph, op, range(len(op.inputs)), [0], (0, self.max_rank - 1),
+                           (1, self.max_rank))
         n = int(op.options.get("values_count", 0))  # TFLite Micro reads `values_count` inputs
         if n != len(xs):
             raise ValueError(f"values_count={n} with {len(xs)} inputs")
         a = _axis(int(op.options.get("axis", 0)), len(y.shape))
         shape = tuple(xs[0].shape)
         for x in xs:
-            if x.dtype != y.dtype or tuple(x.shape) != shape:
-                raise ValueError(f"input {x.name!r} is {x.dtype}{list(x.shape)}; all inputs need "
-                                 f"the output's type {y.dtype} and one shape")
+            if tuple(x.shape) != shape:
+                raise ValueError(f"input {x.name!r} has shape {list(x.shape)}, input 0 "
+                                 f"{list(shape)}; PACK needs one shape")
         want = shape[:a] + (len(xs),) + shape[a:]
         if tuple(y.shape) != want:
             raise ValueError(f"output shape {list(y.shape)} is not the packed {list(want)}")

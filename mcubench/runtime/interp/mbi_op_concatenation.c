@@ -13,7 +13,7 @@ int mbi_concatenation_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
   if (op->n_in < 1 || op->n_in > MAX_INPUTS || op->n_out != 1 ||
       (options_type != OPT_CONCATENATION && options->pos != 0))
     return MBI_ERR_PARAMS;
-  const int32_t axis_opt = mbi_fb_int(fb, options, 0, 4, 0);
+  const int32_t axis_opt = mbi_fb_int(fb, options, 0, 4, 0); /* schema: ConcatenationOptions */
   const uint32_t fused = mbi_fb_uint(fb, options, 1, 1, 0);
   if (fb->err) return MBI_ERR_MODEL;
   const int r = mbi_move_tensor(ctx, op->out, 1, MBI_MAX_DIMS, 1, yd);

@@ -9,7 +9,8 @@ int mbi_pack_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
   int32_t bs[MBI_MAX_DIMS];
   if (op->n_in < 1 || op->n_out != 1 || (options_type != OPT_PACK && options->pos != 0))
     return MBI_ERR_PARAMS;
-  const int32_t count = mbi_fb_int(fb, options, 0, 4, 0), axis_opt = mbi_fb_int(fb, options, 1, 4, 0);
+  const int32_t count = mbi_fb_int(fb, options, 0, 4, 0); /* schema: PackOptions */
+  const int32_t axis_opt = mbi_fb_int(fb, options, 1, 4, 0);
   if (fb->err) return MBI_ERR_MODEL;
   const int r = mbi_move_tensor(ctx, op->out, 1, MBI_MAX_DIMS, 1, yd);
   if (r < 0) return MBI_ERR_TENSOR;

@@ -14,7 +14,8 @@ int mbi_pad_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_ta
     return MBI_ERR_PARAMS;
   const int r = mbi_move_tensor(ctx, op->in[0], 1, 5, 0, xd);
   const uint8_t type = mbi_t(ctx, op->out)->type;
-  if (r < 0 || mbi_move_tensor(ctx, op->out, 1, 5, 1, yd) != r || mbi_t(ctx, op->in[0])->type != type)
+  if (r < 0 || mbi_move_tensor(ctx, op->out, 1, 5, 1, yd) != r ||
+      mbi_t(ctx, op->in[0])->type != type)
     return MBI_ERR_TENSOR;
   if (mbi_move_ints(ctx, op->in[1], 1, pads, 2 * MBI_MAX_DIMS) != 2 * r) return MBI_ERR_PARAMS;
   int32_t out_offset = 0;

@@ -36,7 +36,7 @@ static int split(mbi_ctx *ctx, mbi_op *op, int32_t input, int32_t axis_tensor) {
 
 int mbi_split_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   if (op->n_in != 2 || (options_type != OPT_SPLIT && options->pos != 0)) return MBI_ERR_PARAMS;
-  const int32_t num = mbi_fb_int(&ctx->fb, options, 0, 4, 0); /* 0: not given */
+  const int32_t num = mbi_fb_int(&ctx->fb, options, 0, 4, 0); /* SplitOptions; 0: not given */
   if (ctx->fb.err) return MBI_ERR_MODEL;
   if (num != 0 && num != (int32_t)op->n_out) return MBI_ERR_PARAMS;
   int rc = split(ctx, op, op->in[1], op->in[0]);

@@ -36,7 +36,7 @@ int mbi_strided_slice_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
   int32_t in_step[MBI_MAX_DIMS], out_step[MBI_MAX_DIMS];
   if (op->n_in != 4 || op->n_out != 1) return MBI_ERR_PARAMS;
   if (options_type != OPT_STRIDED_SLICE && options->pos != 0) return MBI_ERR_PARAMS;
-  const uint32_t begin_mask = mbi_fb_uint(fb, options, 0, 4, 0);
+  const uint32_t begin_mask = mbi_fb_uint(fb, options, 0, 4, 0); /* schema: StridedSliceOptions */
   const uint32_t end_mask = mbi_fb_uint(fb, options, 1, 4, 0);
   const uint32_t ellipsis_mask = mbi_fb_uint(fb, options, 2, 4, 0);
   const uint32_t new_axis_mask = mbi_fb_uint(fb, options, 3, 4, 0);

@@ -8,7 +8,8 @@ int mbi_unpack_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi
   int32_t xd[MBI_MAX_DIMS], yd[MBI_MAX_DIMS], xs[MBI_MAX_DIMS], box[MBI_MAX_DIMS];
   int32_t bs[MBI_MAX_DIMS];
   if (op->n_in != 1 || (options_type != OPT_UNPACK && options->pos != 0)) return MBI_ERR_PARAMS;
-  const int32_t num = mbi_fb_int(fb, options, 0, 4, 0), axis_opt = mbi_fb_int(fb, options, 1, 4, 0);
+  const int32_t num = mbi_fb_int(fb, options, 0, 4, 0); /* schema: UnpackOptions */
+  const int32_t axis_opt = mbi_fb_int(fb, options, 1, 4, 0);
   if (fb->err) return MBI_ERR_MODEL;
   const int r = mbi_move_tensor(ctx, op->in[0], 1, MBI_MAX_DIMS, 0, xd);
   if (r < 0) return MBI_ERR_TENSOR;
