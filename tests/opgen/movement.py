@@ -86,7 +86,7 @@ def _strided_slice(rng, dtype):
 
 
 def _split(rng, dtype):
-    rank = int(rng.integers(1, 6))
+    rank = int(rng.integers(1, 7))  # TFLite Micro takes rank 6 here
     dims = _dims(rng, rank, 1000)
     axis = _axis(rng, rank)
     n = int(rng.integers(1, 5))
@@ -102,7 +102,7 @@ def _split(rng, dtype):
 
 
 def _split_v(rng, dtype):
-    rank = int(rng.integers(1, 6))
+    rank = int(rng.integers(1, 7))  # TFLite Micro takes rank 6 here
     dims = _dims(rng, rank, 1000)
     axis = _axis(rng, rank)
     n = int(rng.integers(1, 5))
@@ -125,7 +125,7 @@ def _split_v(rng, dtype):
 
 
 def _pack(rng, dtype):
-    rank = int(rng.integers(0, 5))
+    rank = int(rng.integers(0, 6))  # output ranks 1..6
     dims = _dims(rng, rank, 500)
     n = int(rng.integers(1, 5))
     axis = _axis(rng, rank + 1)
@@ -138,7 +138,7 @@ def _pack(rng, dtype):
 
 
 def _unpack(rng, dtype):
-    rank = int(rng.integers(1, 6))
+    rank = int(rng.integers(1, 7))  # TFLite Micro takes rank 6 here
     dims = _dims(rng, rank, 1000)
     axis = _axis(rng, rank)
     n = dims[axis] = int(rng.integers(1, 5))
@@ -152,7 +152,7 @@ def _unpack(rng, dtype):
 
 
 def _concatenation(rng, dtype):
-    rank = int(rng.integers(1, 6))
+    rank = int(rng.integers(1, 7))  # TFLite Micro takes rank 6 here
     dims = _dims(rng, rank, 500)
     axis = _axis(rng, rank)
     n = int(rng.integers(1, 11)) if rng.random() < 0.2 else int(rng.integers(1, 5))
