@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from opmodels import _window  # the int8 generator's window draw
+
 from mcubench.ir.graph import Graph, Op, Tensor
 from mcubench.ir.quant import conv_geometry
 
@@ -31,19 +33,6 @@ def _act(rng: np.random.Generator) -> str:
 def _normal(rng: np.random.Generator, shape, spread: float) -> np.ndarray:
     return rng.normal(0.0, spread, shape).astype(np.float32)
 
-
-def _window(rng: np.random.Generator, in_h: int, in_w: int, max_f: int, dilation: bool):
-    """Padding, filter size, stride, dilation with at least one output pixel."""
-    padding = "SAME" if rng.random() < 0.5 else "VALID"
-    fh, fw = (int(x) for x in rng.integers(1, max_f + 1, 2))
-    sh, sw = (int(x) for x in rng.choice([1, 1, 2, 3], 2))  # stride 1 is the common case
-    dh, dw = (int(x) for x in rng.integers(1, 4, 2)) if dilation and rng.random() < 0.3 else (1, 1)
-    if padding == "VALID":  # shrink the window until it fits the input
-        while (fh - 1) * dh + 1 > in_h:
-            fh -= 1
-        while (fw - 1) * dw + 1 > in_w:
-            fw -= 1
-    return padding, fh, fw, sh, sw, dh, dw
 
 
 def _conv(rng: np.random.Generator, depthwise: bool) -> Graph:
