@@ -17,6 +17,7 @@ def register(registry) -> None:
     from .targets.host import Host
     from .targets.qemu import QemuRiscv32, QemuRiscv64
     from .targets.spike import Spike
+    from .targets.xtensa import XtensaLx106
     from .toolchains.gcc import Gcc
     from .toolchains.llvm import Llvm
 
@@ -24,7 +25,7 @@ def register(registry) -> None:
                 Aot, Interp, NoneBackend, TvmAot,
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
-                CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55,
+                CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, XtensaLx106,
                 Validate, Profile, Dsp, Vext):
         registry.add(cls)
     register_postprocesses(registry)

@@ -52,6 +52,7 @@ class CortexM(QemuTarget):
 
 class CortexM0(CortexM):
     name = "cortex-m0"
+    timing = "cortex-m0"
     description = "Armv6-M, run on QEMU mps2-an385 (the Cortex-M3 board: same instructions, same count)"
     keys = (TOOLCHAIN_KEY,)
     board, cpu, ld_script = "mps2-an385", "cortex-m0", "mps2.ld"
@@ -59,6 +60,7 @@ class CortexM0(CortexM):
 
 class CortexM3(CortexM):
     name = "cortex-m3"
+    timing = "cortex-m3"
     description = "Armv7-M, QEMU mps2-an385"
     keys = (TOOLCHAIN_KEY,)
     board, cpu, ld_script = "mps2-an385", "cortex-m3", "mps2.ld"
@@ -66,6 +68,7 @@ class CortexM3(CortexM):
 
 class CortexM4(CortexM):
     name = "cortex-m4"
+    timing = "cortex-m4"
     description = "Armv7E-M with DSP and single-precision FPU, QEMU mps2-an386"
     keys = (TOOLCHAIN_KEY, fpu_key())
     board, cpu, ld_script, fpu_flags = "mps2-an386", "cortex-m4", "mps2.ld", "fpv4-sp-d16"
@@ -73,6 +76,7 @@ class CortexM4(CortexM):
 
 class CortexM7(CortexM):
     name = "cortex-m7"
+    timing = "cortex-m7"
     description = "Armv7E-M with DSP and double-precision FPU, QEMU mps2-an500"
     keys = (TOOLCHAIN_KEY, fpu_key())
     board, cpu, ld_script, fpu_flags = "mps2-an500", "cortex-m7", "mps2.ld", "fpv5-d16"
@@ -80,6 +84,7 @@ class CortexM7(CortexM):
 
 class CortexM33(CortexM):
     name = "cortex-m33"
+    timing = "cortex-m33"
     description = "Armv8-M Mainline with DSP and FPU, secure state, QEMU mps2-an505"
     keys = (TOOLCHAIN_KEY, fpu_key(), Key("dsp", bool, True, "use the DSP extension"))
     board, cpu, ld_script, fpu_flags = "mps2-an505", "cortex-m33", "mps2-an505.ld", "fpv5-sp-d16"
@@ -90,6 +95,7 @@ class CortexM33(CortexM):
 
 class CortexM55(CortexM):
     name = "cortex-m55"
+    timing = "cortex-m55"
     description = "Armv8.1-M with Helium (MVE) and FPU, QEMU mps3-an547"
     keys = (TOOLCHAIN_KEY, fpu_key(),
             Key("mve", str, "float", "Helium: float (MVE-F), int (MVE-I) or none",

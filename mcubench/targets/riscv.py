@@ -12,6 +12,7 @@ from .baremetal import BareMetalTarget
 # rv64 at 0x80000000 (see arch_flags), so there is no rv64gcv.
 ARCHS = {
     "rv32imc": ("rv32imc", "ilp32"),
+    "rv32imac": ("rv32imac", "ilp32"),
     "rv32gc": ("rv32gc", "ilp32d"),
     "rv32gcv": ("rv32gcv", "ilp32d"),
     "rv64gc": ("rv64gc", "lp64d"),

@@ -5,6 +5,14 @@
  *   begin_size ...  their sizes in bytes (from the ELF symbol table)
  *   idbase          the markers read the byte at idbase + region id (see below)
  *   out             file written at exit: "region=<id> instructions=<n> calls=<k>" lines, "total=<n>"
+ *   model           optional: a timing table written by targets/timing.py: the core's pipeline
+ *                   parameters and, per instruction address of the ELF, its class, issue cycles,
+ *                   taken-branch penalty and the registers it reads and writes. Adds
+ *                   "cregion=<id> cycles=<n> calls=<k>" lines: estimated cycles, split into regions
+ *                   exactly as the instructions are (see "Estimated cycles" below).
+ *   mix             optional (mix=1): per translation block, how often it ran in the invoke and in
+ *                   the calibration region: "tb=<pc> n=<insns> invoke=<k> calibrate=<k>" lines, which
+ *                   features/instr_mix.py maps to mnemonics.
  * The same plugin serves every guest architecture: it only looks at addresses.
  *
  * How counting works
@@ -34,6 +42,18 @@
  *   3. spike reads minstret at fixed points inside the same markers; after the same subtraction its
  *      numbers reduce to the same quantity, so one ELF gives identical setup and invoke counts on spike
  *      and QEMU (tests/test_targets.py checks it; so do the MLPerf Tiny models).
+ *
+ * Estimated cycles (with model=)
+ *   Within a TB the instructions run in a fixed order, so their cycles are computed once, at
+ *   translation: each instruction's issue cycles, plus a stall when it reads the result of the load
+ *   (load_use) or, as an address, of the ALU operation (alu_addr) just before it, minus one for a
+ *   load/store pipelined behind a load (ls_pipe, Cortex-M3/M4), and zero for the younger of a pair the
+ *   core issues together (dual, Cortex-M7: the pair table, no dependency, one pair per cycle). What
+ *   depends on the path is added when a TB starts: the previous TB's last instruction was a taken
+ *   branch (the next pc is not its fall-through: its refill penalty), or a load whose result this TB's
+ *   first instruction reads. A TB callback adds the cycles of the instructions before its first marker
+ *   entry; a marker's callback adds its own span's, after taking the snapshot, exactly as for counts.
+ *   Addresses missing from the table (none in a linked ELF) cost one cycle each.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -90,11 +110,16 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
 void qemu_plugin_outs(const char *string);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void *userdata);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 /* ---- State. One vCPU (the boards run a single core), so plain globals suffice. */
 #define MB_MAX_REGIONS 1024 /* the HALs read idbase + (id & 1023) */
+#define MB_REGION_INVOKE 1  /* runtime/include/mb_hal.h */
+#define MB_REGION_CALIBRATE 2
 
 enum { EV_BEGIN = 0, EV_END = 1 };
 
@@ -102,22 +127,151 @@ static uint64_t begin_addr, begin_size, end_addr, end_size, id_base;
 static char out_path[4096];
 
 static uint64_t total;          /* instructions executed so far (inline adds + marker callbacks) */
+static uint64_t cycles;         /* estimated cycles so far (timing model only) */
 static int pending_kind = -1;   /* a marker entered whose id has not been seen yet */
-static uint64_t pending_snap;
-static uint64_t region_start[MB_MAX_REGIONS];
-static uint64_t region_count[MB_MAX_REGIONS];
+static uint64_t pending_snap, pending_csnap;
+static uint64_t region_start[MB_MAX_REGIONS], region_cstart[MB_MAX_REGIONS];
+static uint64_t region_count[MB_MAX_REGIONS], region_cycles[MB_MAX_REGIONS];
 static uint64_t region_calls[MB_MAX_REGIONS];
 static uint64_t unmatched;      /* end without begin, or an id load without a marker entry */
 
-/* Userdata of a marker instruction callback: kind in bit 0, instructions left in the TB above it. */
-static void *pack(int kind, uint64_t rest) { return (void *)(uintptr_t)((rest << 1) | (uint64_t)kind); }
+/* ---- The timing table (model=). Instruction kinds, as targets/timing.py numbers them. */
+enum { K_ALU, K_MUL, K_DIV, K_LOAD, K_STORE, K_LSM, K_BRANCH, K_FP, K_VEC, K_OTHER, K_KINDS };
+enum { F_BRANCH = 1, F_NOPIPE = 2 }; /* may redirect control flow; never pipelined/paired */
+
+typedef struct {
+  uint64_t addr, dst, src, asrc; /* registers written, read, read for the address (bit masks) */
+  uint32_t size, issue, taken;   /* bytes; issue cycles; extra cycles when it branches */
+  uint32_t kind, flags;
+} insn_info;
+
+static bool timing_on, mix_on;
+static insn_info *table;
+static size_t table_len;
+static uint32_t p_load_use, p_alu_addr, p_ls_pipe, p_mul_use, p_dual;
+static bool p_pair[K_KINDS][K_KINDS]; /* (older, younger) kinds the core issues in one cycle */
+static const insn_info unknown_insn = {0, 0, 0, 0, 0, 1, 0, K_OTHER, F_NOPIPE};
+
+/* What a TB contributes: its cycles before the first marker, and what the next TB needs to know. */
+typedef struct tb_info {
+  uint64_t pc, fallthrough, last_dst, first_reads;
+  uint64_t head_cycles; /* instructions [0, first marker) */
+  uint32_t n, taken, last_load;
+  uint64_t mix[2];      /* executions inside the invoke / calibration region (mix=1) */
+  struct tb_info *next;
+} tb_info;
+
+static tb_info *all_tbs, *last_tb;
+static int mix_slot = -1;
+
+static const insn_info *lookup(uint64_t addr) {
+  size_t lo = 0, hi = table_len;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (table[mid].addr == addr) return &table[mid];
+    if (table[mid].addr < addr) lo = mid + 1; else hi = mid;
+  }
+  return &unknown_insn;
+}
+
+static int cmp_addr(const void *a, const void *b) {
+  uint64_t x = ((const insn_info *)a)->addr, y = ((const insn_info *)b)->addr;
+  return x < y ? -1 : x > y;
+}
+
+/* "p <name> <value>", "pair <older kind> <younger kind>", then one "i <addr> <size> <kind> <issue>
+ * <taken> <flags> <dst> <src> <asrc>" line per instruction (numbers in hex where they are masks). */
+static bool timing_load(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "mb_insn_count: cannot read the timing table %s\n", path);
+    return false;
+  }
+  size_t cap = 4096;
+  table = malloc(cap * sizeof *table);
+  char line[512], name[64];
+  while (fgets(line, sizeof line, f)) {
+    insn_info t = {0};
+    unsigned v, a, b;
+    if (sscanf(line, "i %" SCNx64 " %u %u %u %u %u %" SCNx64 " %" SCNx64 " %" SCNx64, &t.addr,
+               &t.size, &t.kind, &t.issue, &t.taken, &t.flags, &t.dst, &t.src, &t.asrc) == 9) {
+      if (t.kind >= K_KINDS) t.kind = K_OTHER;
+      if (table_len == cap) table = realloc(table, (cap *= 2) * sizeof *table);
+      table[table_len++] = t;
+    } else if (sscanf(line, "pair %u %u", &a, &b) == 2 && a < K_KINDS && b < K_KINDS) {
+      p_pair[a][b] = true;
+    } else if (sscanf(line, "p %63s %u", name, &v) == 2) {
+      if (!strcmp(name, "load_use")) p_load_use = v;
+      else if (!strcmp(name, "alu_addr")) p_alu_addr = v;
+      else if (!strcmp(name, "ls_pipe")) p_ls_pipe = v;
+      else if (!strcmp(name, "mul_use")) p_mul_use = v;
+      else if (!strcmp(name, "dual")) p_dual = v;
+    }
+  }
+  fclose(f);
+  qsort(table, table_len, sizeof *table, cmp_addr);
+  timing_on = true;
+  return true;
+}
+
+static bool is_mem(const insn_info *t) {
+  return t->kind == K_LOAD || t->kind == K_STORE || t->kind == K_LSM;
+}
+
+/* Cycles of `cur` when it follows `prev` (NULL: first of its TB); *paired: cur issued with prev. */
+static uint64_t insn_cycles(const insn_info *prev, const insn_info *cur, bool prev_paired,
+                            bool *paired) {
+  uint64_t c = cur->issue;
+  *paired = false;
+  if (!prev) return c;
+  uint64_t reads = cur->src | cur->asrc;
+  bool dep = (reads & prev->dst) != 0;
+  if (prev->kind == K_LOAD && dep) c += p_load_use;
+  if (prev->kind == K_MUL && dep) c += p_mul_use;
+  if ((prev->kind == K_ALU || prev->kind == K_MUL) && is_mem(cur) && (cur->asrc & prev->dst))
+    c += p_alu_addr;
+  if (p_ls_pipe && prev->kind == K_LOAD && (cur->kind == K_LOAD || cur->kind == K_STORE) &&
+      !(cur->asrc & prev->dst) && !((prev->flags | cur->flags) & F_NOPIPE) && c > 1)
+    c -= 1;
+  if (p_dual && !prev_paired && !dep && prev->issue == 1 && cur->issue == 1 &&
+      !((prev->flags | cur->flags) & F_NOPIPE) && !(prev->flags & F_BRANCH) &&
+      p_pair[prev->kind][cur->kind] && c == 1) {
+    *paired = true;
+    c = 0;
+  }
+  return c;
+}
+
+/* The TB callback: path-dependent cycles, then the static ones before the first marker. */
+static void on_tb_exec(unsigned int vcpu, void *udata) {
+  (void)vcpu;
+  tb_info *tb = udata;
+  if (timing_on) {
+    if (last_tb) {
+      if (tb->pc != last_tb->fallthrough) cycles += last_tb->taken;
+      else if (last_tb->last_load && (tb->first_reads & last_tb->last_dst)) cycles += p_load_use;
+    }
+    cycles += tb->head_cycles;
+  }
+  if (mix_slot >= 0) tb->mix[mix_slot]++;
+  last_tb = tb;
+}
+
+/* Userdata of a marker instruction callback. */
+typedef struct {
+  int kind;
+  uint64_t rest;   /* instructions from this one to the next marker entry or the TB's end */
+  uint64_t cycles; /* their estimated cycles */
+} marker_info;
 
 static void on_marker(unsigned int vcpu, void *udata) {
   (void)vcpu;
-  uintptr_t v = (uintptr_t)udata;
-  pending_kind = (int)(v & 1);
+  const marker_info *m = udata;
+  pending_kind = m->kind;
   pending_snap = total;
-  total += v >> 1;
+  pending_csnap = cycles;
+  total += m->rest;
+  cycles += m->cycles;
 }
 
 static bool in_marker(uint64_t pc) {
@@ -134,9 +288,13 @@ static void on_marker_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_
   unsigned id = (unsigned)(vaddr - id_base);
   if (pending_kind == EV_BEGIN) {
     region_start[id] = pending_snap;
+    region_cstart[id] = pending_csnap;
+    mix_slot = id == MB_REGION_INVOKE ? 0 : id == MB_REGION_CALIBRATE ? 1 : mix_slot;
   } else if (pending_kind == EV_END) {
     region_count[id] += pending_snap - region_start[id];
+    region_cycles[id] += pending_csnap - region_cstart[id];
     region_calls[id]++;
+    if (id == MB_REGION_INVOKE || id == MB_REGION_CALIBRATE) mix_slot = -1;
   } else {
     unmatched++;
   }
@@ -147,6 +305,14 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   (void)id;
   size_t n = qemu_plugin_tb_n_insns(tb);
   size_t first_marker = n; /* instructions before the first marker entry are added inline */
+  uint64_t *cyc = timing_on ? calloc(n ? n : 1, sizeof *cyc) : NULL;
+  const insn_info *prev = NULL, *info = NULL;
+  bool paired = false;
+  for (size_t i = 0; i < n && cyc; i++) {
+    info = lookup(qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, i)));
+    cyc[i] = insn_cycles(prev, info, paired, &paired);
+    prev = info;
+  }
   for (size_t i = 0; i < n; i++) {
     struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
     uint64_t pc = qemu_plugin_insn_vaddr(insn);
@@ -158,8 +324,11 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
         if (p == begin_addr || p == end_addr) break;
         next++;
       }
-      qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
-                                             pack(pc == end_addr ? EV_END : EV_BEGIN, next - i));
+      marker_info *m = calloc(1, sizeof *m);
+      m->kind = pc == end_addr ? EV_END : EV_BEGIN;
+      m->rest = next - i;
+      for (size_t k = i; k < next && cyc; k++) m->cycles += cyc[k];
+      qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS, m);
       if (first_marker == n) first_marker = i;
     }
     /* QEMU 7.2 reports no loads to a callback registered for QEMU_PLUGIN_MEM_R alone (seen, not
@@ -170,6 +339,24 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   }
   if (first_marker > 0)
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &total, first_marker);
+  if (timing_on || mix_on) {
+    tb_info *t = calloc(1, sizeof *t);
+    t->pc = qemu_plugin_tb_vaddr(tb);
+    t->n = (uint32_t)n;
+    for (size_t i = 0; i < first_marker && cyc; i++) t->head_cycles += cyc[i];
+    if (n && timing_on) {
+      const insn_info *first = lookup(t->pc);
+      t->first_reads = first->src | first->asrc;
+      t->fallthrough = info->addr ? info->addr + info->size : 0;
+      t->taken = (info->flags & F_BRANCH) ? info->taken : 0;
+      t->last_load = info->kind == K_LOAD;
+      t->last_dst = info->dst;
+    }
+    t->next = all_tbs;
+    all_tbs = t;
+    qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, t);
+  }
+  free(cyc);
 }
 
 static void write_counts(qemu_plugin_id_t id, void *udata) {
@@ -184,6 +371,14 @@ static void write_counts(qemu_plugin_id_t id, void *udata) {
       fprintf(f, "region=%u instructions=%" PRIu64 " calls=%" PRIu64 "\n", r, region_count[r],
               region_calls[r]);
   fprintf(f, "total=%" PRIu64 "\nunmatched=%" PRIu64 "\n", total, unmatched);
+  for (unsigned r = 0; r < MB_MAX_REGIONS && timing_on; r++)
+    if (region_calls[r])
+      fprintf(f, "cregion=%u cycles=%" PRIu64 " calls=%" PRIu64 "\n", r, region_cycles[r],
+              region_calls[r]);
+  for (const tb_info *t = all_tbs; t && mix_on; t = t->next)
+    if (t->mix[0] || t->mix[1])
+      fprintf(f, "tb=0x%" PRIx64 " n=%u invoke=%" PRIu64 " calibrate=%" PRIu64 "\n", t->pc, t->n,
+              t->mix[0], t->mix[1]);
   fclose(f);
 }
 
@@ -206,6 +401,14 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
       continue;
     if (strncmp(a, "out=", 4) == 0 && strlen(a + 4) < sizeof out_path) {
       strcpy(out_path, a + 4);
+      continue;
+    }
+    if (strncmp(a, "model=", 6) == 0) {
+      if (!timing_load(a + 6)) return -1;
+      continue;
+    }
+    if (strcmp(a, "mix=1") == 0) {
+      mix_on = true;
       continue;
     }
     fprintf(stderr, "mb_insn_count: unknown argument %s\n", a);
