@@ -13,6 +13,7 @@ def register(registry) -> None:
     from .frontends.onnx import OnnxFrontend
     from .frontends.program import ProgramFrontend
     from .frontends.tflite import TFLiteFrontend
+    from .targets.board import board_classes
     from .targets.cortexm import CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55
     from .targets.host import Host
     from .targets.qemu import QemuRiscv32, QemuRiscv64
@@ -27,6 +28,8 @@ def register(registry) -> None:
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, XtensaLx106,
                 Validate, Profile, Dsp, Vext):
+        registry.add(cls)
+    for cls in board_classes():
         registry.add(cls)
     register_postprocesses(registry)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 IDENTITY = ["Session", "Run", "Model", "Backend", "Target", "Features", "Config"]
-METRICS = ["Setup Instructions", "Invoke Instructions", "Total ROM", "ROM code", "ROM rodata",
+METRICS = ["Setup Instructions", "Invoke Instructions", "Setup Cycles", "Invoke Cycles",
+           "Latency (ms)", "Total ROM", "ROM code", "ROM rodata",
            "ROM data", "Total RAM", "RAM data", "RAM bss", "RAM stack", "Arena", "Validation",
            "Max Abs Diff"]
 TIMES = ["Load Time", "Build Time", "Compile Time", "Run Time"]
@@ -27,6 +28,9 @@ def row(session: str, run: int, result: dict) -> dict:
         "Config": ",".join(f"{k}={v}" for k, v in sorted(given.items())),
         "Setup Instructions": m.get("setup_instructions") if regions_ok else None,
         "Invoke Instructions": m.get("invoke_instructions"),
+        # Estimated by the core's timing model (targets/timing.py); latency at a board's clock.
+        "Setup Cycles": m.get("setup_cycles") if regions_ok else None,
+        "Invoke Cycles": m.get("invoke_cycles"), "Latency (ms)": m.get("latency_ms"),
         "ROM code": m.get("rom_code"), "ROM rodata": m.get("rom_rodata"),
         "ROM data": m.get("rom_data"), "RAM data": m.get("ram_data"),
         "RAM bss": m.get("ram_bss"), "RAM stack": m.get("stack"), "Arena": m.get("arena"),
@@ -45,7 +49,8 @@ def row(session: str, run: int, result: dict) -> dict:
 def frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=COLUMNS)
     for col in METRICS[:-2]:
-        df[col] = df[col].astype("Int64")  # integers that may be missing
+        if col != "Latency (ms)":
+            df[col] = df[col].astype("Int64")  # integers that may be missing
     return df
 
 

@@ -28,6 +28,8 @@ class Insn:
     regs: int = 0  # registers moved by a load/store multiple
     register_offset: bool = False  # a load/store with a register offset (Arm)
     wide: bool = False  # a 64-bit load/store pair (Arm LDRD/STRD): never pipelined
+    shifted: bool = False  # Arm: a shifted operand, bitfield, extension or wide immediate
+    dsp: bool = False  # Arm: a DSP/SIMD instruction (SMLAD, SXTB16, QADD, SSAT, REV, ...)
     base: str = ""  # the mnemonic without condition code or type suffix, for cost lookups
 
 
@@ -140,6 +142,10 @@ def arm_regs(text: str) -> list[int]:
 
 
 # Thumb's two-operand forms ("adds r3, #42", "muls r0, r1") read their destination too.
+ARM_SHIFTED = ("sxt", "uxt", "ubfx", "sbfx", "bfi", "bfc", "rbit")
+ARM_DSP = ("smla", "smlsd", "smua", "smus", "smul", "smmul", "smmla", "sadd", "ssub", "qadd",
+           "qsub", "qdadd", "qdsub", "uadd", "usub", "sxtb16", "sxtab16", "uxtb16", "uxtab16",
+           "pkh", "sel", "ssat", "usat", "rev", "shadd", "uhadd", "usad", "sasx", "ssax")
 ARM_RMW = {"add", "adc", "sub", "sbc", "and", "orr", "eor", "bic", "lsl", "lsr", "asr", "ror", "mul"}
 ARM_KNOWN = {"mov", "mvn", "add", "adc", "sub", "sbc", "rsb", "and", "orr", "eor", "bic", "orn",
              "lsl", "lsr", "asr", "ror", "rrx", "cmp", "cmn", "tst", "teq", "neg", "mul", "mla",
@@ -208,6 +214,10 @@ def arm(addr: int, size: int, mnemonic: str, ops: str) -> Insn:
             insn.dst = mask(base_reg) if writeback else 0
         return insn
     flat = [r for rs in regs for r in rs]
+    insn.dsp = base.startswith(ARM_DSP)
+    imm = re.search(r"#(-?(?:0x[0-9a-f]+|\d+))", ops)
+    insn.shifted = (base.startswith(ARM_SHIFTED) or bool(re.search(r",\s*(lsl|lsr|asr|ror)\b", ops))
+                    or (imm is not None and not 0 <= int(imm.group(1), 0) <= 255))
     if base in ARM_DIV:
         insn.kind = "div"
     elif base.startswith(ARM_MUL):

@@ -45,7 +45,9 @@ class CoreTiming:
     alu_addr: int = 0  # stall when a load/store address uses the previous ALU result
     ls_pipe: int = 0  # a load/store right after a load saves a cycle (no address dependency)
     mul_use: int = 0  # stall when the next instruction reads a multiply result
-    dual: int = 0  # dual issue of the `pairs` (older kind, younger kind)
+    shift_early: int = 0  # stall when a shifted operand reads the previous result
+    dual: int = 0  # dual issue of the `pairs` (older kind, younger kind); never two shifted
+    # operands in one cycle, a DSP instruction only as the older of a pair
     pairs: tuple[tuple[str, str], ...] = ()
     assumed: tuple[str, ...] = ()  # the figures the vendor does not publish
 
@@ -101,9 +103,13 @@ MODELS = {m.name: m for m in (
                "pipeline); Arm publishes no cycle table: issue rules from independent measurements "
                "(quinapalus.com, Cortex-M7 instruction cycle counts, STM32H730)", load=1, store=1,
                store_register_offset=1, wide=2, lsm_per_reg=0.5, taken=1, load_use=1, mul_use=1,
-               dual=1, pairs=M7_PAIRS, fp_by=ARM_FP,
+               alu_addr=1, shift_early=1, dual=1, pairs=M7_PAIRS, fp_by=ARM_FP,
                assumed=("everything: Arm publishes no Cortex-M7 timing", "SDIV/UDIV 7",
                         "one load/store, one multiply, one FP operation per cycle",
+                        "measured restrictions: one shifted operand (also extensions, bitfields, "
+                        "immediates wider than 8 bits) per cycle, DSP instructions only as the "
+                        "older of a pair, shifted operands and addresses need their input a "
+                        "cycle early",
                         "taken branch +1 (predicted by the BTAC; mispredictions not modelled)")),
     CoreTiming("cortex-m33", "arm", "Cortex-M33 TRM (Arm 100230) describes a three-stage "
                "pipeline like the Cortex-M4's; no cycle table: Cortex-M4 figures used", div=7,
@@ -134,10 +140,12 @@ def write_table(elf: Path, triple: str, model: CoreTiming, out: Path) -> list[In
     """The plugin's table for `elf` under `model` (format: targets/plugin/mb_insn_count.c)."""
     insns = parse(disassemble(elf, triple), model.isa)
     lines = [f"p load_use {model.load_use}", f"p alu_addr {model.alu_addr}",
-             f"p ls_pipe {model.ls_pipe}", f"p mul_use {model.mul_use}", f"p dual {model.dual}"]
+             f"p ls_pipe {model.ls_pipe}", f"p mul_use {model.mul_use}", f"p dual {model.dual}",
+             f"p shift_early {model.shift_early}"]
     lines += [f"pair {KINDS.index(a)} {KINDS.index(b)}" for a, b in model.pairs]
     for i in insns:
-        flags = (1 if i.branch else 0) | (2 if i.wide or i.kind == "lsm" else 0)
+        flags = ((1 if i.branch else 0) | (2 if i.wide or i.kind == "lsm" else 0)
+                 | (4 if i.shifted else 0) | (8 if i.dsp else 0))
         lines.append(f"i {i.addr:x} {i.size} {KINDS.index(i.kind)} {model.cost(i)} "
                      f"{model.taken if i.branch else 0} {flags} {i.dst:x} {i.src:x} {i.asrc:x}")
     out.write_text("\n".join(lines) + "\n")
@@ -182,6 +190,7 @@ def markdown(model: CoreTiming) -> str:
             ("branch / taken penalty", f"{model.branch} / +{model.taken}"),
             ("load-use stall", model.load_use), ("ALU result as next address", model.alu_addr),
             ("load/store pipelined after a load", f"-{model.ls_pipe}" if model.ls_pipe else 0),
+            ("shifted operand reads the previous result", model.shift_early),
             ("dual issue", "yes" if model.dual else "no")]
     if model.isa == "arm":
         rows.append(("FP (VMLA/VFMA, VDIV)", f"{model.fp} ({model.fp_by.get('vmla', model.fp)}, "

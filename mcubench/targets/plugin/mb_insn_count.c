@@ -47,8 +47,10 @@
  *   Within a TB the instructions run in a fixed order, so their cycles are computed once, at
  *   translation: each instruction's issue cycles, plus a stall when it reads the result of the load
  *   (load_use) or, as an address, of the ALU operation (alu_addr) just before it, minus one for a
- *   load/store pipelined behind a load (ls_pipe, Cortex-M3/M4), and zero for the younger of a pair the
- *   core issues together (dual, Cortex-M7: the pair table, no dependency, one pair per cycle). What
+ *   load/store pipelined behind a load (ls_pipe, Cortex-M3/M4), a stall when a shifted operand reads
+ *   the result just before it (shift_early), and zero for the younger of a pair the core issues
+ *   together (dual, Cortex-M7: the pair table, no dependency, one pair per cycle, not two shifted
+ *   operands, a DSP instruction only as the older). What
  *   depends on the path is added when a TB starts: the previous TB's last instruction was a taken
  *   branch (the next pc is not its fall-through: its refill penalty), or a load whose result this TB's
  *   first instruction reads. A TB callback adds the cycles of the instructions before its first marker
@@ -137,7 +139,9 @@ static uint64_t unmatched;      /* end without begin, or an id load without a ma
 
 /* ---- The timing table (model=). Instruction kinds, as targets/timing.py numbers them. */
 enum { K_ALU, K_MUL, K_DIV, K_LOAD, K_STORE, K_LSM, K_BRANCH, K_FP, K_VEC, K_OTHER, K_KINDS };
-enum { F_BRANCH = 1, F_NOPIPE = 2 }; /* may redirect control flow; never pipelined/paired */
+/* May redirect control flow; never pipelined or paired; has a shifted operand (or extension,
+ * bitfield, wide immediate); a DSP instruction (pairs only as the older one). */
+enum { F_BRANCH = 1, F_NOPIPE = 2, F_SHIFT = 4, F_DSP = 8 };
 
 typedef struct {
   uint64_t addr, dst, src, asrc; /* registers written, read, read for the address (bit masks) */
@@ -148,7 +152,7 @@ typedef struct {
 static bool timing_on, mix_on;
 static insn_info *table;
 static size_t table_len;
-static uint32_t p_load_use, p_alu_addr, p_ls_pipe, p_mul_use, p_dual;
+static uint32_t p_load_use, p_alu_addr, p_ls_pipe, p_mul_use, p_dual, p_shift_early;
 static bool p_pair[K_KINDS][K_KINDS]; /* (older, younger) kinds the core issues in one cycle */
 static const insn_info unknown_insn = {0, 0, 0, 0, 0, 1, 0, K_OTHER, F_NOPIPE};
 
@@ -206,6 +210,7 @@ static bool timing_load(const char *path) {
       else if (!strcmp(name, "ls_pipe")) p_ls_pipe = v;
       else if (!strcmp(name, "mul_use")) p_mul_use = v;
       else if (!strcmp(name, "dual")) p_dual = v;
+      else if (!strcmp(name, "shift_early")) p_shift_early = v;
     }
   }
   fclose(f);
@@ -230,11 +235,13 @@ static uint64_t insn_cycles(const insn_info *prev, const insn_info *cur, bool pr
   if (prev->kind == K_MUL && dep) c += p_mul_use;
   if ((prev->kind == K_ALU || prev->kind == K_MUL) && is_mem(cur) && (cur->asrc & prev->dst))
     c += p_alu_addr;
+  if ((cur->flags & F_SHIFT) && dep) c += p_shift_early;
   if (p_ls_pipe && prev->kind == K_LOAD && (cur->kind == K_LOAD || cur->kind == K_STORE) &&
       !(cur->asrc & prev->dst) && !((prev->flags | cur->flags) & F_NOPIPE) && c > 1)
     c -= 1;
   if (p_dual && !prev_paired && !dep && prev->issue == 1 && cur->issue == 1 &&
       !((prev->flags | cur->flags) & F_NOPIPE) && !(prev->flags & F_BRANCH) &&
+      !((prev->flags & cur->flags) & F_SHIFT) && !(cur->flags & F_DSP) &&
       p_pair[prev->kind][cur->kind] && c == 1) {
     *paired = true;
     c = 0;
