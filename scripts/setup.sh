@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(gcc make valgrind device-tree-compiler
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-arm-none-eabi picolibc-arm-none-eabi
+  gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
   qemu-system-misc qemu-system-arm clang-16 lld-16
   chromium postgresql)
 

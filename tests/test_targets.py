@@ -15,6 +15,7 @@ from mcubench.targets.cortexm import (CortexM0, CortexM3, CortexM4, CortexM7, Co
                                       CortexM55)
 from mcubench.targets.qemu import QemuRiscv32, QemuRiscv64
 from mcubench.targets.spike import Spike
+from mcubench.targets.xtensa import XtensaLx106
 from mcubench.toolchains.gcc import Gcc
 from mcubench.toolchains.llvm import Llvm
 
@@ -23,7 +24,7 @@ PER_ITERATION = 5
 TRIPS = (1000, 2000)
 TIMEOUT = 30.0
 TARGETS = (Spike, QemuRiscv32, QemuRiscv64, CortexM0, CortexM3, CortexM4, CortexM7, CortexM33,
-           CortexM55)
+           CortexM55, XtensaLx106)
 
 
 def make_target(cls, toolchain=None, config=None):
@@ -119,7 +120,8 @@ def test_same_elf_same_counts_on_spike_and_qemu(tmp_path):
 @pytest.mark.parametrize("cls,cause", [(Spike, "illegal instruction"),
                                        (QemuRiscv32, "illegal instruction"),
                                        (CortexM0, "hard fault"),
-                                       (CortexM4, "undefined instruction")],
+                                       (CortexM4, "undefined instruction"),
+                                       (XtensaLx106, "illegal instruction")],
                          ids=lambda v: getattr(v, "name", v))
 def test_trap_gives_clear_reason(cls, cause, tmp_path):
     target = make_target(cls)
