@@ -7,6 +7,7 @@ def register(registry) -> None:
     from .backends.interp import Interp
     from .backends.none import NoneBackend
     from .backends.tvm_aot import TvmAot
+    from .features.instr_mix import InstrMix
     from .features.profile import Profile
     from .features.simd import Dsp, Vext
     from .features.validate import Validate
@@ -27,7 +28,7 @@ def register(registry) -> None:
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, XtensaLx106,
-                Validate, Profile, Dsp, Vext):
+                Validate, Profile, Dsp, Vext, InstrMix):
         registry.add(cls)
     for cls in board_classes():
         registry.add(cls)

@@ -112,6 +112,7 @@ def cmd_run(args) -> int:
                               use_cache=not args.no_cache, **exec_args)
     failed, n_runs = int(df["Failing"].sum()), len(df)
     prof = _profile_table(sid, df)
+    mix = _mix_table(sid, df)
     for pp in post:
         pp.session_dir = home.sessions_dir() / sid
         df = pp.process(df)
@@ -120,6 +121,9 @@ def cmd_run(args) -> int:
     if prof is not None and not args.quiet:
         print("\nInstructions per operator (profile.csv):")
         print(prof.to_string(index=False, na_rep="-"))
+    if mix is not None and not args.quiet:
+        print("\nInstruction mix of one inference (instr_mix.csv):")
+        print(mix.to_string(index=False, na_rep="-"))
     for pp in post:
         for note in pp.notes:
             print(note)
@@ -141,6 +145,19 @@ def _profile_table(sid: str, df):
         return None
     prof.to_csv(home.sessions_dir() / sid / "profile.csv", index=False)
     return prof
+
+
+def _mix_table(sid: str, df):
+    """The instruction-mix table of `-f instr_mix` runs, also written as instr_mix.csv."""
+    if not df["Features"].astype(str).str.split(",").apply(lambda f: "instr_mix" in f).any():
+        return None
+    from .features.instr_mix import session_mix
+
+    mix = session_mix(home.sessions_dir() / sid, df)
+    if not len(mix):
+        return None
+    mix.to_csv(home.sessions_dir() / sid / "instr_mix.csv", index=False)
+    return mix
 
 
 class _StderrHandler(logging.StreamHandler):

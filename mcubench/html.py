@@ -256,6 +256,16 @@ def run_details(run_dir: Path, row: dict, link_prefix: str | None) -> str:
     parts.append(f"<div><h4>Config (resolved)</h4>{_kv(sorted(config.items()))}</div>")
     parts.append("<div><h4>Artifacts</h4>" + (f'<table class="kv">{"".join(files)}</table>' if files
                  else '<p class="empty">run folder not found</p>') + "</div>")
+    mix = _read_json(run_dir / "run" / "instr_mix.json")
+    if mix and "instr_mix" in str(row.get("Features") or "").split(","):
+        from .features.instr_mix import run_rows, run_top
+
+        top = run_top(run_dir)
+        for group in ("class", "mnemonic"):
+            cells = [(r["Name"], f"{r['Instructions']:,} ({r['Share']:.1%})")
+                     for r in run_rows(mix, top) if r["Group"] == group]
+            title = "Instruction mix by class" if group == "class" else f"Top {top} mnemonics"
+            parts.append(f"<div><h4>{title}</h4>{_kv(cells)}</div>")
     parts.append("</div></details>")
     return "\n".join(parts)
 

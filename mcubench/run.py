@@ -117,6 +117,10 @@ def assemble(spec: RunSpec, reg=None, resolve_model: bool = True) -> Parts:
     toolchain = reg.get("toolchain", tc_name)(spec.config_for(tc_name))
     target.toolchain = toolchain
     features = [reg.get("feature", f)(spec.config_for(f)) for f in spec.features]
+    for f in features:  # a feature that cannot apply to this target: said before anything runs
+        reason = getattr(f, "check_target", lambda t: None)(target)
+        if reason:
+            raise ConfigError(reason)
     settings = RunSettings(spec.config_for("run"))
     # Keys of components that are not part of this run are still checked for typos.
     for key, value in spec.config:

@@ -48,6 +48,10 @@ class Target(Component):
     def run(self, elf: Path, out_dir: Path, timeout: float) -> dict:
         raise NotImplementedError
 
+    def gives_instruction_mix(self) -> bool:
+        """Whether run() writes run/instr_mix.json (features/instr_mix.py)."""
+        return False
+
     @staticmethod
     def execute(cmd: list[str], out_dir: Path, timeout: float, **kw) -> subprocess.CompletedProcess:
         """Run a simulator with a time limit; its output is kept as run.log."""

@@ -31,20 +31,51 @@ class Insn:
     shifted: bool = False  # Arm: a shifted operand, bitfield, extension or wide immediate
     dsp: bool = False  # Arm: a DSP/SIMD instruction (SMLAD, SXTB16, QADD, SSAT, REV, ...)
     base: str = ""  # the mnemonic without condition code or type suffix, for cost lookups
+    target: int | None = None  # a direct branch's destination
 
 
 LINE = re.compile(r"^\s*([0-9a-f]+):\s+((?:[0-9a-f]{2,8} )+)\s*\t?([^\t\s]+)\s*(.*)$")
 
 
-def disassemble(elf: Path, triple: str) -> str:
+def disassemble(elf: Path, triple: str, start: int | None = None, stop: int | None = None) -> str:
     objdump = shutil.which(f"{triple}-objdump")
     if objdump is None:
         raise MissingDependency(f"{triple}-objdump not found (the timing model reads the ELF's "
                                 "code with it): install the target's binutils")
-    proc = subprocess.run([objdump, "-d", str(elf)], capture_output=True, text=True)
+    cmd = [objdump, "-d", str(elf)]
+    if start is not None:
+        cmd += [f"--start-address={start:#x}", f"--stop-address={stop:#x}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise StageError(f"{objdump} failed: {proc.stderr.strip()[-300:]}")
     return proc.stdout
+
+
+def instructions(elf: Path, triple: str, isa: str) -> list[Insn]:
+    """Every instruction of the ELF's code, sorted by address. A linear disassembly can lose step
+    where code holds bytes that are no instruction (Xtensa pads branch targets for alignment, and
+    has no mapping symbols to say so): every direct branch target the disassembly missed is
+    decoded again from there, replacing what overlapped it, until none is missing."""
+    found = {i.addr: i for i in parse(disassemble(elf, triple), isa)}
+    for _ in range(20):
+        missing = sorted({t for i in found.values() if i.branch for t in [branch_target(i)]
+                          if t is not None and t not in found})
+        if not missing:
+            break
+        for target in missing:
+            for insn in parse(disassemble(elf, triple, target, target + 256), isa):
+                same = found.get(insn.addr)
+                if same is not None and same.size == insn.size:
+                    break  # in step with the first pass again
+                for a in [a for a in found if a < insn.addr + insn.size and
+                          a + found[a].size > insn.addr]:
+                    del found[a]
+                found[insn.addr] = insn
+    return [found[a] for a in sorted(found)]
+
+
+def branch_target(insn: Insn) -> int | None:
+    return insn.target
 
 
 def parse(text: str, isa: str) -> list[Insn]:
@@ -63,7 +94,11 @@ def parse(text: str, isa: str) -> list[Insn]:
         for suffix in (".n", ".w"):
             if mnemonic.endswith(suffix) and isa == "arm":
                 mnemonic = mnemonic[: -len(suffix)]
-        out.append(decode(addr, size, mnemonic, ops))
+        insn = decode(addr, size, mnemonic, ops)
+        if insn.branch:
+            last = re.search(r"(?:^|[\s,#])(?:0x)?([0-9a-f]+)$", ops)
+            insn.target = int(last.group(1), 16) if last and "<" in m.group(4) else None
+        out.append(insn)
     return out
 
 

@@ -62,6 +62,9 @@ class QemuTarget(BareMetalTarget):
     def timing_model(self):
         return MODELS.get(self.timing)
 
+    def gives_instruction_mix(self) -> bool:
+        return self.timing_model() is not None
+
     def run(self, elf: Path, out_dir: Path, timeout: float) -> dict:
         (qemu,) = self.require(self.qemu)
         counts = out_dir / "insn_counts.txt"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .isa import KINDS, Insn, disassemble, parse
+from .isa import KINDS, Insn, instructions
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ MODELS = {m.name: m for m in (
 
 def write_table(elf: Path, triple: str, model: CoreTiming, out: Path) -> list[Insn]:
     """The plugin's table for `elf` under `model` (format: targets/plugin/mb_insn_count.c)."""
-    insns = parse(disassemble(elf, triple), model.isa)
+    insns = instructions(elf, triple, model.isa)
     lines = [f"p load_use {model.load_use}", f"p alu_addr {model.alu_addr}",
              f"p ls_pipe {model.ls_pipe}", f"p mul_use {model.mul_use}", f"p dual {model.dual}",
              f"p shift_early {model.shift_early}"]
@@ -156,25 +156,25 @@ def instruction_mix(plugin_text: str, insns: list[Insn]) -> dict:
     """The invoke region's executed instructions per mnemonic and per kind, from the plugin's
     per-block counts (mix=1): the invoke region's blocks minus the calibration region's, so the
     markers' own instructions drop out exactly as they do from the counts."""
-    at = {i.addr: (n, i) for n, i in enumerate(insns)}
+    at = {i.addr: i for i in insns}
     by_mnemonic: dict[str, int] = {}
     by_kind: dict[str, int] = {}
     unknown = 0
     for pc, n, inv, cal in re.findall(r"tb=0x([0-9a-f]+) n=(\d+) invoke=(\d+) calibrate=(\d+)",
                                       plugin_text):
         times = int(inv) - int(cal)
-        if not times:
-            continue
-        start = at.get(int(pc, 16))
-        for k in range(int(n)):
-            if start is None or start[0] + k >= len(insns):
+        addr = int(pc, 16)
+        for _ in range(int(n) if times else 0):
+            insn = at.get(addr)
+            if insn is None:
                 unknown += times
                 continue
-            insn = insns[start[0] + k]
             by_mnemonic[insn.mnemonic] = by_mnemonic.get(insn.mnemonic, 0) + times
             by_kind[insn.kind] = by_kind.get(insn.kind, 0) + times
-    if unknown:
-        by_mnemonic["(outside the ELF)"] = by_kind["other"] = unknown
+            addr += insn.size
+    if unknown:  # nothing in an mcubench ELF; kept visible should it ever happen
+        by_mnemonic["(not in the disassembly)"] = unknown
+        by_kind["other"] = by_kind.get("other", 0) + unknown
     ordered = dict(sorted(by_mnemonic.items(), key=lambda kv: (-kv[1], kv[0])))
     return {"total": sum(by_mnemonic.values()), "by_kind": dict(sorted(by_kind.items(),
             key=lambda kv: -kv[1])), "by_mnemonic": ordered}
