@@ -18,6 +18,7 @@ def register(registry) -> None:
     from .targets.cortexm import CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55
     from .targets.host import Host
     from .targets.qemu import QemuRiscv32, QemuRiscv64
+    from .targets.serial import SerialTarget
     from .targets.spike import Spike
     from .targets.xtensa import XtensaLx106
     from .toolchains.gcc import Gcc
@@ -28,6 +29,7 @@ def register(registry) -> None:
                 Gcc, Llvm,
                 Host, Spike, QemuRiscv32, QemuRiscv64,
                 CortexM0, CortexM3, CortexM4, CortexM7, CortexM33, CortexM55, XtensaLx106,
+                SerialTarget,
                 Validate, Profile, Dsp, Vext, InstrMix):
         registry.add(cls)
     for cls in board_classes():

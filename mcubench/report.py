@@ -29,7 +29,7 @@ def row(session: str, run: int, result: dict) -> dict:
         "Setup Instructions": m.get("setup_instructions") if regions_ok else None,
         "Invoke Instructions": m.get("invoke_instructions"),
         # Estimated by the core's timing model (targets/timing.py); latency at a board's clock.
-        "Setup Cycles": m.get("setup_cycles") if regions_ok else None,
+        "Setup Cycles": m.get("setup_cycles") if "invoke_cycles" in m else None,
         "Invoke Cycles": m.get("invoke_cycles"), "Latency (ms)": m.get("latency_ms"),
         "ROM code": m.get("rom_code"), "ROM rodata": m.get("rom_rodata"),
         "ROM data": m.get("rom_data"), "RAM data": m.get("ram_data"),

@@ -16,6 +16,10 @@
 
 #include "mb_hal.h"
 
+#ifndef MB_HAL_COUNTER_NAME
+#define MB_HAL_COUNTER_NAME "instructions" /* what MB_HAL_COUNTER counts ("cycles" on a board) */
+#endif
+
 #ifndef MB_HAL_MAX_REGIONS
 #define MB_HAL_MAX_REGIONS 4 /* setup, invoke, calibrate; per-op profiling raises it (defines) */
 #endif
@@ -61,7 +65,8 @@ static void mb_regions_print(void) {
     uint64_t v = mb_region_total[i];
     *p = 0;
     do *--p = (char)('0' + v % 10); while (v /= 10);
-    printf("MB region=%u instructions=%s calls=%lu\n", i, p, (unsigned long)mb_region_calls[i]);
+    printf("MB region=%u " MB_HAL_COUNTER_NAME "=%s calls=%lu\n", i, p,
+           (unsigned long)mb_region_calls[i]);
   }
 }
 #endif

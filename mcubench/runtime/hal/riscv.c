@@ -4,7 +4,9 @@
  * HTIF (tohost), QEMU virt through its test finisher at 0x100000; spike is recognised by its marchid
  * (5, from the RISC-V marchid registry).
  * Counting: the region markers read minstret (exact on spike); QEMU ignores those numbers and counts
- * with its plugin instead, and only spike prints them. A trap prints
+ * with its plugin instead, and only spike prints them. Built with MB_SERIAL (the serial target, a
+ * real board or QEMU on a pty) the markers read mcycle, the counts are printed as cycles, and
+ * mb_hal_init first waits for a byte from the host. A trap prints
  * "MB trap=<cause> pc=... value=<mtval> sp=..." and exits with MB_EXIT_TRAP. */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +41,27 @@ static inline uint64_t mb_instret(void) {
 #endif
 }
 
+#ifdef MB_SERIAL
+/* The serial target (targets/serial.py): a board's cycle counter, read in the markers. */
+static inline uint64_t mb_mcycle(void) {
+#if __riscv_xlen == 32
+  uint32_t hi, lo, hi2;
+  __asm__ volatile("csrr %0, mcycleh\n\tcsrr %1, mcycle\n\tcsrr %2, mcycleh"
+                   : "=r"(hi), "=r"(lo), "=r"(hi2));
+  uint32_t after_wrap = (lo >> 31) ^ 1u;
+  hi += (hi2 - hi) & (0u - after_wrap);
+  return ((uint64_t)hi << 32) | lo;
+#else
+  uint64_t v;
+  __asm__ volatile("csrr %0, mcycle" : "=r"(v));
+  return v;
+#endif
+}
+#define MB_HAL_COUNTER mb_mcycle
+#define MB_HAL_COUNTER_NAME "cycles"
+#else
 #define MB_HAL_COUNTER mb_instret
+#endif
 #include "mb_regions.h"
 
 static int mb_on_spike(void) {
@@ -63,6 +85,12 @@ FILE *const stdout = &mb_console;
 FILE *const stderr = &mb_console;
 
 void _exit(int code) {
+#ifdef MB_SERIAL
+  /* A board stays up after the run (ending QEMU's pty now could drop the last lines unread). */
+  (void)code;
+  for (;;) {
+  }
+#endif
   if (mb_on_spike()) {
     tohost = ((uint64_t)(uint32_t)code << 1) | 1u;
   } else {
@@ -103,8 +131,20 @@ __attribute__((naked, aligned(4))) void mb_trap_entry(void) {
 void mb_hal_init(void) {
   __asm__ volatile("csrw mtvec, %0" ::"r"((unsigned long)&mb_trap_entry));
   __asm__ volatile("csrs mstatus, %0" ::"r"(1ul << 9));
+#ifdef MB_SERIAL
+  /* Serial protocol: wait for one byte from the host (it keeps sending until it hears from us), so
+   * no output is lost before the host has the port open. */
+  volatile uint8_t *uart = (volatile uint8_t *)MB_UART;
+  while (!(uart[5] & 0x01u)) {
+  }
+  (void)uart[0];
+#endif
 }
 
 void mb_hal_report(void) {
+#ifdef MB_SERIAL
+  mb_regions_print();
+#else
   if (mb_on_spike()) mb_regions_print();
+#endif
 }
