@@ -51,3 +51,19 @@ def test_model_over_a_pty_board(capsys, tmp_path):
 def test_serial_needs_its_flash_command_and_port(capsys):
     assert main(["run", "sine", "-b", "aot", "-t", "serial"]) == 2
     assert "target serial needs serial.flash" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not shutil.which("arm-none-eabi-gcc"), reason="Arm toolchain missing")
+def test_cortex_m_serial_hal_reads_dwt_cyccnt(capsys):
+    """The Cortex-M serial HAL builds (UART console, no semihosting) and reads DWT CYCCNT; no QEMU
+    board models the DWT, so this one is checked as far as the ELF."""
+    import subprocess
+
+    assert main(["run", "sine", "-b", "aot", "-t", "serial", "-c", "serial.core=cortex-m4",
+                 "-c", "serial.flash=true", "-c", "serial.port=/dev/null", "--until",
+                 "compile"]) == 0, capsys.readouterr()
+    elf = home.sessions_dir() / "latest" / "runs" / "0" / "compile" / "firmware.elf"
+    dump = subprocess.run(["arm-none-eabi-objdump", "-D", "-j", ".text", str(elf)],
+                          capture_output=True, text=True).stdout
+    assert "e0001000" in dump  # the DWT base (CYCCNT is read at +4)
+    assert "semihost" not in (elf.parent / "compile_command.txt").read_text()
