@@ -105,7 +105,9 @@ MODELS = {m.name: m for m in (
                store_register_offset=1, wide=2, lsm_per_reg=0.5, taken=1, load_use=1, mul_use=1,
                alu_addr=1, shift_early=1, dual=1, pairs=M7_PAIRS, fp_by=ARM_FP,
                assumed=("everything: Arm publishes no Cortex-M7 timing", "SDIV/UDIV 7",
-                        "one load/store, one multiply, one FP operation per cycle",
+                        "pairs: an ALU, multiply, load, store or FP instruction with a younger one "
+                        "of those or a branch, but one load/store, one multiply, one FP "
+                        "operation per cycle",
                         "measured restrictions: one shifted operand (also extensions, bitfields, "
                         "immediates wider than 8 bits) per cycle, DSP instructions only as the "
                         "older of a pair, shifted operands and addresses need their input a "
@@ -118,7 +120,8 @@ MODELS = {m.name: m for m in (
                         "modelled")),
     CoreTiming("cortex-m55", "arm", "Cortex-M55 TRM (Arm 101051): four-stage pipeline, MVE "
                "executes two beats per cycle (a 128-bit instruction in 2 cycles); scalar figures "
-               "from the Cortex-M4 table", load=2, taken=2, ls_pipe=1, fp_by=ARM_FP, vec=2,
+               "from the Cortex-M4 table", load=2, taken=2, ls_pipe=1, alu_addr=1, fp_by=ARM_FP,
+               vec=2,
                assumed=("scalar: the Cortex-M4 table", "no overlap of successive MVE "
                         "instructions")),
     CoreTiming("rv32-inorder", "riscv", "ESP32-C3 TRM (Espressif, v1.1), 1 ESP-RISC-V CPU: a "
@@ -180,29 +183,55 @@ def instruction_mix(plugin_text: str, insns: list[Insn]) -> dict:
             key=lambda kv: -kv[1])), "by_mnemonic": ordered}
 
 
-def markdown(model: CoreTiming) -> str:
-    """The README's table for one core."""
-    rows = [("ALU", model.alu), ("MUL/MAC", model.mul if not model.mul_by else
-                                  f"{model.mul} ({', '.join(f'{k} {v}' for k, v in model.mul_by.items())})"),
-            ("divide", model.div), ("load", model.load),
+NO_FPU = ("cortex-m0", "cortex-m0plus", "cortex-m3", "xtensa-lx106")
+NO_DIVIDE = ("cortex-m0", "cortex-m0plus", "xtensa-lx106")
+
+
+def rows(model: CoreTiming) -> list[tuple[str, str]]:
+    """(class, cycles) of one core's table."""
+    mul = str(model.mul) + (f" ({', '.join(f'{k} {v}' for k, v in model.mul_by.items())})"
+                            if model.mul_by else "")
+    fp = ("-" if model.name in NO_FPU else str(model.fp) if model.isa != "arm" else
+          f"{model.fp} (VMLA/VFMA {model.fp_by.get('vmla', 1)}, VDIV {model.fp_by.get('vdiv', 1)})")
+    return [("ALU", str(model.alu)), ("MUL/MAC", mul),
+            ("divide", "-" if model.name in NO_DIVIDE else str(model.div)),
+            ("load", str(model.load)),
             ("store (register offset)", f"{model.store} ({model.store_register_offset})"),
             ("load/store multiple of N", f"{model.lsm_base} + {model.lsm_per_reg:g} N"),
-            ("branch / taken penalty", f"{model.branch} / +{model.taken}"),
-            ("load-use stall", model.load_use), ("ALU result as next address", model.alu_addr),
-            ("load/store pipelined after a load", f"-{model.ls_pipe}" if model.ls_pipe else 0),
-            ("shifted operand reads the previous result", model.shift_early),
-            ("dual issue", "yes" if model.dual else "no")]
-    if model.isa == "arm":
-        rows.append(("FP (VMLA/VFMA, VDIV)", f"{model.fp} ({model.fp_by.get('vmla', model.fp)}, "
-                                           f"{model.fp_by.get('vdiv', model.fp)})"))
-    if model.name == "cortex-m55":
-        rows.append(("MVE (Helium)", model.vec))
-    out = [f"**{model.name}** ({model.source})", "", "| class | cycles |", "|---|---|"]
-    out += [f"| {a} | {b} |" for a, b in rows]
+            ("branch, + when taken", f"{model.branch}, +{model.taken}"),
+            ("load-use stall", str(model.load_use)),
+            ("ALU result as next address", str(model.alu_addr)),
+            ("load/store right after a load", f"-{model.ls_pipe}" if model.ls_pipe else "0"),
+            ("multiply result used next", str(model.mul_use)),
+            ("shifted operand reads the previous result", str(model.shift_early)),
+            ("dual issue", "yes" if model.dual else "no"), ("FP", fp),
+            ("MVE (Helium)", str(model.vec) if model.name == "cortex-m55" else "-")]
+
+
+def markdown(model: CoreTiming) -> str:
+    """One core's table, its source and what is assumed."""
+    out = [f"### {model.name}", "", f"Source: {model.source}.", "", "| class | cycles |",
+           "|---|---|"]
+    out += [f"| {a} | {b} |" for a, b in rows(model)]
     if model.assumed:
         out += ["", "Assumed: " + "; ".join(model.assumed) + "."]
     return "\n".join(out)
 
 
+def matrix() -> str:
+    """All cores side by side: the README's summary (docs/timing.md has each with its sources)."""
+    names = list(MODELS)
+    table = {n: dict(rows(MODELS[n])) for n in names}
+    out = ["| class | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for cls, _ in rows(MODELS[names[0]]):
+        out.append(f"| {cls} | " + " | ".join(table[n][cls] for n in names) + " |")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
-    print("\n\n".join(markdown(m) for m in MODELS.values()))
+    import sys
+
+    if sys.argv[1:] == ["--matrix"]:
+        print(matrix())
+    else:
+        print("\n\n".join(markdown(m) for m in MODELS.values()))
