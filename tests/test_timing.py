@@ -1,10 +1,11 @@
 """The timing models against the cycle counts the cores' manuals state, on microbenchmarks
 (fixtures/timingbench.c): a dependent load chain, a taken-branch loop and a multiply-accumulate
-chain (4 + 2 instructions per iteration; the branch loop 2), measured as the difference of two trip counts (so calls and
-returns drop out). How close the model gets: exactly the manuals' figures for the Cortex-M0,
-Cortex-M0+, Cortex-M3 and Cortex-M4, with the refill P = 2 where the manual states 1 to 3 (so within
-+-1 cycle per taken branch of any real part). The Cortex-M7, RISC-V and Xtensa vendors publish no
-such tables: their figures are the model's own (README), checked here only to follow its rules."""
+chain (4 + 2 instructions per iteration; the branch loop 2), measured as the difference of two trip
+counts (so calls and returns drop out). How close the model gets: exactly the manuals' figures for
+the Cortex-M0, Cortex-M0+, Cortex-M3 and Cortex-M4, with the refill P = 2 where the manual states 1
+to 3 (so within +-1 cycle per taken branch of any real part). The Cortex-M7, RISC-V and Xtensa
+vendors publish no such tables: their figures are the model's own (docs/timing.md), checked here
+only to follow its rules."""
 from __future__ import annotations
 
 import shutil
@@ -34,7 +35,8 @@ def cycles_per_iteration(target, mode: int, root: Path) -> tuple[float, float]:
         d = root / f"{mode}-{n}"
         (d / "build").mkdir(parents=True)
         shutil.copy(FIXTURE, d / "build")
-        (d / "build" / "bench_config.h").write_text(f"#define BENCH_N {n}\n#define BENCH_MODE {mode}\n")
+        (d / "build" / "bench_config.h").write_text(f"#define BENCH_N {n}\n"
+                                                    f"#define BENCH_MODE {mode}\n")
         (d / "mb_data.c").write_text(
             '#include "mb_data.h"\nconst uint32_t mb_num_samples = 1;\nconst int mb_validate = 1;\n'
             "static const uint8_t in0[4] MB_DATA_SECTION = {0};\n"

@@ -181,7 +181,8 @@ ARM_SHIFTED = ("sxt", "uxt", "ubfx", "sbfx", "bfi", "bfc", "rbit")
 ARM_DSP = ("smla", "smlsd", "smua", "smus", "smul", "smmul", "smmla", "sadd", "ssub", "qadd",
            "qsub", "qdadd", "qdsub", "uadd", "usub", "sxtb16", "sxtab16", "uxtb16", "uxtab16",
            "pkh", "sel", "ssat", "usat", "rev", "shadd", "uhadd", "usad", "sasx", "ssax")
-ARM_RMW = {"add", "adc", "sub", "sbc", "and", "orr", "eor", "bic", "lsl", "lsr", "asr", "ror", "mul"}
+ARM_RMW = {"add", "adc", "sub", "sbc", "and", "orr", "eor", "bic", "lsl", "lsr", "asr", "ror",
+           "mul"}
 ARM_KNOWN = {"mov", "mvn", "add", "adc", "sub", "sbc", "rsb", "and", "orr", "eor", "bic", "orn",
              "lsl", "lsr", "asr", "ror", "rrx", "cmp", "cmn", "tst", "teq", "neg", "mul", "mla",
              "mls", "b", "bx", "bl", "blx", "sxtb", "uxtb", "sxth", "uxth", "ubfx", "sbfx", "clz"}
@@ -257,8 +258,8 @@ def arm(addr: int, size: int, mnemonic: str, ops: str) -> Insn:
         insn.kind = "div"
     elif base.startswith(ARM_MUL):
         insn.kind = "mul"
-    elif vector or (base.startswith("v") and typed and any(t in mnemonic for t in (".i", ".s8",
-                                                                                    ".u8", ".s16"))):
+    elif vector or (base.startswith("v") and typed and
+                    any(t in mnemonic for t in (".i", ".s8", ".u8", ".s16"))):
         insn.kind = "vec"
     elif base.startswith("v"):
         insn.kind = "fp"

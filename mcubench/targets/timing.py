@@ -88,7 +88,8 @@ M7_PAIRS = tuple((a, b) for a in ("alu", "mul", "load", "store", "fp") for b in
 MODELS = {m.name: m for m in (
     CoreTiming("cortex-m0", "arm", "Cortex-M0 TRM (Arm DDI 0432C), 3.3 Table 3-1", load=2,
                store=2, store_register_offset=2, wide=2, branch=1, call_extra=1, taken=2,
-               assumed=("MULS 1 cycle: the fast-multiplier configuration (32 with the small one)",)),
+               assumed=("MULS 1 cycle: the fast-multiplier configuration (32 with the small "
+                        "one)",)),
     CoreTiming("cortex-m0plus", "arm", "Cortex-M0+ TRM (Arm DDI 0484C), 3.3 Table 3-1", load=2,
                store=2, store_register_offset=2, wide=2, branch=1, call_extra=1, taken=1,
                assumed=("MULS 1 cycle: the fast-multiplier configuration (RP2040 has it)",)),

@@ -183,8 +183,8 @@ static int cmp_addr(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* "p <name> <value>", "pair <older kind> <younger kind>", then one "i <addr> <size> <kind> <issue>
- * <taken> <flags> <dst> <src> <asrc>" line per instruction (numbers in hex where they are masks). */
+/* "p <name> <value>", "pair <older kind> <younger kind>", then one "i <addr> <size> <kind>
+ * <issue> <taken> <flags> <dst> <src> <asrc>" line per instruction (masks and addresses in hex). */
 static bool timing_load(const char *path) {
   FILE *f = fopen(path, "r");
   if (!f) {
