@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import yaml
 
+from ..component import Need
 from ..config import Key
 from ..errors import ConfigError, StageError
 from ..toolchains.base import CompileJob
@@ -133,6 +134,10 @@ def board_classes() -> list[type[Target]]:
         what = (f"not supported: {spec['core']}" if "unsupported" in spec else
                 f"{spec['core']}, {spec['clock_mhz']} MHz, {memory}; on {spec['runs_on']}")
         attrs = {"name": name, "description": what, "spec": spec, "keys": keys,
+                 # An unsupported board lacks its toolchain: `mcubench doctor` says so.
+                 "needs": core.needs if "unsupported" not in spec else
+                 (Need(spec.get("toolchain", "its toolchain"), "in neither Debian nor PyPI (see "
+                       f"`mcubench run ... -t {name}` for why); nothing to install"),),
                  "__module__": __name__, "__doc__": f"Board {name}: {spec['source']}",
                  "extra_sources": (*getattr(core, "extra_sources", ()), BOARDS_FILE)}
         out.append(type(f"Board_{name}", (Board, core), attrs))
