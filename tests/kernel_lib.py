@@ -1,10 +1,10 @@
 """The kernel library (runtime/kernels/*.c) as a host shared library, called through ctypes.
 
 ``build_kernels(dir)`` compiles every kernel once; ``KernelLib.run(graph, op, values)`` fills the
-``mb_*_params`` structs from mcubench.ir.quant's ``prepare_*`` functions (the same ones the code
-generator uses) and runs one IR operator, so tests compare exactly what a backend would emit.
-``KernelLib.run_opt`` does the same with the optimized kernels (runtime/kernels/opt/) and
-mcubench.ir.fold's preparation, falling back to the reference kernel where the backend would.
+``mb_*_params`` structs (ctypes mirrors derived from their declarations in mcubench/ops/) with the
+operator modules' preparation (the same the code generator uses) and runs one IR operator, so tests
+compare exactly what a backend would emit. ``KernelLib.run_opt`` does the same with the optimized
+kernels (runtime/kernels/opt/), falling back to the reference kernel where the backend would.
 """
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from pathlib import Path
 import numpy as np
 
 import mcubench
-from mcubench.ir import fold, quant
 from mcubench.ir.graph import Graph, Op
+from mcubench.ops import SPECS, add, conv2d, depthwise_conv2d, fully_connected, softmax
+from mcubench.ops.common import cstruct, pool
+from mcubench.ops.common.fold import REQUANT_OPT
+from mcubench.ops.common.qmath import nhwc
+from mcubench.ops.common.structs import DIMS, REQUANT
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
 KERNEL_SOURCES = sorted((RUNTIME / "kernels").glob("*.c"))
@@ -30,84 +34,39 @@ def build_kernels(out_dir: Path, cc: str = "gcc") -> Path:
     if shutil.which(cc) is None:
         raise FileNotFoundError(f"{cc} not found")
     lib = Path(out_dir) / "libmb_kernels.so"
+    cstruct.write_headers(out_dir)
     cmd = [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-           f"-I{RUNTIME / 'include'}", f"-I{OPT_DIR}", *map(str, KERNEL_SOURCES + OPT_SOURCES),
+           f"-I{out_dir}", f"-I{RUNTIME / 'include'}", f"-I{OPT_DIR}",
+           *map(str, KERNEL_SOURCES + OPT_SOURCES),
            "-o", str(lib)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return lib
 
 
-class Dims(C.Structure):
-    _fields_ = [("n", C.c_int32), ("h", C.c_int32), ("w", C.c_int32), ("c", C.c_int32)]
-
-
-class Requant(C.Structure):
-    _fields_ = [("mult", C.c_int32), ("shift", C.c_int32)]
-
-
-_WINDOW = [("stride_h", C.c_int16), ("stride_w", C.c_int16), ("dilation_h", C.c_int16),
-           ("dilation_w", C.c_int16), ("pad_h", C.c_int16), ("pad_w", C.c_int16)]
-
-
-class Conv2dParams(C.Structure):
-    _fields_ = _WINDOW + [("input_offset", C.c_int32), ("output_offset", C.c_int32),
-                          ("act_min", C.c_int32), ("act_max", C.c_int32),
-                          ("requant", C.POINTER(Requant))]
-
-
-class DepthwiseConv2dParams(C.Structure):
-    _fields_ = _WINDOW + [("depth_multiplier", C.c_int16), ("input_offset", C.c_int32),
-                          ("output_offset", C.c_int32), ("act_min", C.c_int32),
-                          ("act_max", C.c_int32), ("requant", C.POINTER(Requant))]
-
-
-class FullyConnectedParams(C.Structure):
-    _fields_ = [("input_offset", C.c_int32), ("output_offset", C.c_int32),
-                ("act_min", C.c_int32), ("act_max", C.c_int32),
-                ("requant", C.POINTER(Requant)), ("per_channel", C.c_int32)]
-
-
-class PoolParams(C.Structure):
-    _fields_ = [("stride_h", C.c_int16), ("stride_w", C.c_int16), ("filter_h", C.c_int16),
-                ("filter_w", C.c_int16), ("pad_h", C.c_int16), ("pad_w", C.c_int16),
-                ("act_min", C.c_int32), ("act_max", C.c_int32)]
-
-
-class AddParams(C.Structure):
-    _fields_ = [("input1_offset", C.c_int32), ("input2_offset", C.c_int32),
-                ("output_offset", C.c_int32), ("left_shift", C.c_int32), ("input1", Requant),
-                ("input2", Requant), ("output", Requant), ("act_min", C.c_int32),
-                ("act_max", C.c_int32)]
-
-
-class SoftmaxParams(C.Structure):
-    _fields_ = [("input_multiplier", C.c_int32), ("input_left_shift", C.c_int32),
-                ("diff_min", C.c_int32)]
-
-
-class RequantOpt(C.Structure):
-    _fields_ = [("bias", C.POINTER(C.c_int32)), ("mult", C.POINTER(C.c_int32)),
-                ("shift", C.POINTER(C.c_int8)), ("per_channel", C.c_int32), ("relu", C.c_int32),
-                ("output_offset", C.c_int32), ("act_min", C.c_int32), ("act_max", C.c_int32)]
-
-
-class Conv2dOptParams(C.Structure):
-    _fields_ = _WINDOW + [("pad_value", C.c_int32), ("scratch", C.POINTER(C.c_int8)),
-                          ("rq", RequantOpt)]
-
-
-class DepthwiseConv2dOptParams(C.Structure):
-    _fields_ = [("stride_h", C.c_int16), ("stride_w", C.c_int16), ("pad_h", C.c_int16),
-                ("pad_w", C.c_int16), ("pad_value", C.c_int32),
-                ("scratch", C.POINTER(C.c_int8)), ("rq", RequantOpt)]
-
-
-class AddOptParams(C.Structure):
-    _fields_ = [("input1_offset", C.c_int32), ("input2_offset", C.c_int32),
-                ("left_shift", C.c_int32), ("input1", Requant), ("input2", Requant),
-                ("output_mult", C.c_int32), ("output_shift", C.c_int32), ("relu", C.c_int32),
-                ("output_offset", C.c_int32), ("act_min", C.c_int32), ("act_max", C.c_int32),
-                ("scratch", C.POINTER(C.c_int32))]
+# the C structs, from their one declaration (mcubench/ops/; ctypes mirrors derived from it)
+Dims = DIMS.ctype()
+Requant = REQUANT.ctype()
+Conv2dParams = conv2d.PARAMS.ctype()
+DepthwiseConv2dParams = depthwise_conv2d.PARAMS.ctype()
+FullyConnectedParams = fully_connected.PARAMS.ctype()
+PoolParams = pool.PARAMS.ctype()
+AddParams = add.PARAMS.ctype()
+SoftmaxParams = softmax.PARAMS.ctype()
+RequantOpt = REQUANT_OPT.ctype()
+Conv2dOptParams = conv2d.PARAMS_OPT.ctype()
+DepthwiseConv2dOptParams = depthwise_conv2d.PARAMS_OPT.ctype()
+AddOptParams = add.PARAMS_OPT.ctype()
+_WINDOW = [(f, None) for f in ("stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h",
+                               "pad_w")]
+# the optimized kernels' preparation as the aot backend makes it (fully connected: always the
+# GEMM, never the small-layer loop)
+PREPARE_OPT = {
+    "CONV_2D": conv2d.prepare_opt,
+    "DEPTHWISE_CONV_2D": depthwise_conv2d.prepare_opt,
+    "FULLY_CONNECTED": fully_connected.prepare_opt,
+    "ADD": add.prepare_opt,
+    "AVERAGE_POOL_2D": lambda g, op: SPECS["AVERAGE_POOL_2D"].prepare_opt(g, op, {}),
+}
 
 
 I8P, I32P = C.POINTER(C.c_int8), C.POINTER(C.c_int32)
@@ -139,7 +98,7 @@ def _ptr(arr: np.ndarray | None, ctype):
 
 
 def _dims(shape) -> Dims:
-    return Dims(*quant.nhwc(shape))
+    return Dims(*nhwc(shape))
 
 
 def _requants(pairs) -> C.Array:
@@ -169,7 +128,7 @@ def build_conv1x1(out_dir: Path, k: int, relu: int, cc: str = "gcc") -> Path:
     """The convolutions specialized for depth k and output case relu (conv1x1_tpl.h:
     mb_conv1x1_s8_k<k>[_relu] and mb_conv_s8_k<k>[_relu]), as the aot backend instantiates them,
     in a shared library of their own."""
-    from mcubench.backends.aot import spec_function
+    from mcubench.ops.conv2d import spec_function
 
     src = Path(out_dir) / f"conv1x1_k{k}{'_relu' if relu else ''}.c"
     src.write_text(f"#define MB_K {k}\n#define MB_RELU {relu}\n"
@@ -178,8 +137,10 @@ def build_conv1x1(out_dir: Path, k: int, relu: int, cc: str = "gcc") -> Path:
                    '#include "conv1x1_tpl.h"\n')
     lib = src.with_suffix(".so")
     # mb_im2col_s8 comes from the main kernel library, loaded with RTLD_GLOBAL (KernelLib)
+    cstruct.write_headers(out_dir)
     subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                    f"-I{RUNTIME / 'include'}", f"-I{OPT_DIR}", str(src), "-o", str(lib)],
+                    f"-I{out_dir}", f"-I{RUNTIME / 'include'}", f"-I{OPT_DIR}", str(src), "-o",
+                    str(lib)],
                    check=True, capture_output=True, text=True)
     return lib
 
@@ -199,7 +160,7 @@ class KernelLib:
                 ) -> tuple[np.ndarray, bool]:
         """Run one op with its optimized kernel; (output, True), or the reference kernel's
         (output, False) where fold.py keeps the reference (as the aot backend does)."""
-        prepare = fold.PREPARE_OPT.get(op.kind)
+        prepare = PREPARE_OPT.get(op.kind)
         p = prepare(graph, op) if prepare else None
         if p is None:
             return self.run(graph, op, values), False
@@ -228,7 +189,7 @@ class KernelLib:
         keep: list = []
         rq = _requant_opt(p["rq"], keep)
         if "k" in p:  # a conv on the kernels specialized for its depth
-            from mcubench.backends.aot import spec_function
+            from mcubench.ops.conv2d import spec_function
 
             key = (p["k"], p["rq"]["relu"])
             if key not in self.spec:
@@ -294,7 +255,7 @@ class KernelLib:
         kind, lib = op.kind, self.lib
         if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
             dw = kind == "DEPTHWISE_CONV_2D"
-            p = quant.PREPARE[kind](graph, op)
+            p = (depthwise_conv2d if dw else conv2d).params_s8(graph, op)
             rq = _requants(p["requant"])
             params = _fill(DepthwiseConv2dParams if dw else Conv2dParams, p,
                            requant=C.cast(rq, C.POINTER(Requant)))
@@ -304,7 +265,7 @@ class KernelLib:
                C.byref(_dims(ins[1].shape)), _ptr(ins[1], C.c_int8), _ptr(bias, C.c_int32),
                C.byref(_dims(out.shape)), o)
         elif kind == "FULLY_CONNECTED":
-            p = quant.prepare_fully_connected(graph, op)
+            p = fully_connected.params_s8(graph, op)
             rq = _requants(p["requant"])
             params = _fill(FullyConnectedParams, p, requant=C.cast(rq, C.POINTER(Requant)))
             bias = ins[2] if len(ins) > 2 else None
@@ -312,18 +273,18 @@ class KernelLib:
                                       _ptr(ins[0], C.c_int8), p["out_units"],
                                       _ptr(ins[1], C.c_int8), _ptr(bias, C.c_int32), o)
         elif kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-            params = _fill(PoolParams, quant.prepare_pool(graph, op))
+            params = _fill(PoolParams, pool.params_s8(graph, op))
             fn = lib.mb_avg_pool_s8 if kind == "AVERAGE_POOL_2D" else lib.mb_max_pool_s8
             fn(C.byref(params), C.byref(_dims(ins[0].shape)), _ptr(ins[0], C.c_int8),
                C.byref(_dims(out.shape)), o)
         elif kind == "ADD":
-            params = _fill(AddParams, quant.prepare_add(graph, op))
+            params = _fill(AddParams, add.params_s8(graph, op))
             lib.mb_add_s8(C.byref(params), out.size, _ptr(ins[0], C.c_int8),
                           _ptr(ins[1], C.c_int8), o)
         elif kind == "SOFTMAX":
-            p = quant.prepare_softmax(graph, op)
-            params = _fill(SoftmaxParams, p)
-            lib.mb_softmax_s8(C.byref(params), p["rows"], p["depth"], _ptr(ins[0], C.c_int8), o)
+            params = _fill(SoftmaxParams, softmax.params_s8(graph, op))
+            rows, depth = softmax.rows_depth(graph, op)
+            lib.mb_softmax_s8(C.byref(params), rows, depth, _ptr(ins[0], C.c_int8), o)
         elif kind == "RESHAPE":
             lib.mb_copy_s8(out.size, _ptr(ins[0], C.c_int8), o)
         else:

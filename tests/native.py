@@ -25,6 +25,7 @@ from mcubench.backends.interp_opt import OPT_OPS, gemm_instances
 from mcubench.frontends.tflite import parse
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph
+from mcubench.ops.common.cstruct import write_headers
 from mcubench.reference import tflm_outputs
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
@@ -114,6 +115,7 @@ class InterpLib:
         opt = set(OPT_OPS) & set(kinds) if kernels == "opt" else set()
         (work / "interp_ops.c").write_text(ops_table_c(kinds, opt))
         (work / "shim.c").write_text(SHIM)
+        write_headers(work)
         generated = []
         for name, text in (gemm_instances(depths) if opt else {}).items():
             (work / name).write_text(text)
@@ -121,8 +123,8 @@ class InterpLib:
         sources = [RUNTIME / f for f in runtime_files(kinds, opt)
                    if f.endswith(".c") and not f.endswith("mbi_model.c")]
         so = work / "libmbi.so"
-        proc = subprocess.run([cc, *STRICT, "-shared", "-fPIC", f"-I{RUNTIME / 'include'}",
-                               f"-I{RUNTIME / 'interp'}", f"-I{RUNTIME / 'kernels' / 'opt'}",
+        proc = subprocess.run([cc, *STRICT, "-shared", "-fPIC", f"-I{work}",
+                               f"-I{RUNTIME / 'include'}", f"-I{RUNTIME / 'interp'}", f"-I{RUNTIME / 'kernels' / 'opt'}",
                                *map(str, sources + generated),
                                str(work / "interp_ops.c"), str(work / "shim.c"), "-o", str(so)],
                               capture_output=True, text=True)

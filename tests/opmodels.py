@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
-from mcubench.ir.quant import conv_geometry
+from mcubench.ops.common.qmath import conv_geometry
 
 OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD",
        "SOFTMAX", "RESHAPE"]

@@ -93,13 +93,15 @@ def test_only_used_kernels_are_copied(shared_models, tmp_path):
     graph = TFLiteFrontend().load(shared_models / "toycar" / "toycar.tflite")
     meta = Aot({"kernels": "ref"}).build(graph, tmp_path)  # the same folder: aww's kernels must go
     assert meta["kernels"] == ["fully_connected"]
+    # (mb_params.h: the params structs, generated from their declarations in mcubench/ops/)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "fully_connected.c", "model.c", "model_weights.c", "model_weights.h", "requant.c"]
+        "fully_connected.c", "mb_params.h", "model.c", "model_weights.c", "model_weights.h",
+        "requant.c"]
     meta = Aot().build(graph, tmp_path)  # the optimized kernels (the default) replace them
     assert meta["kernels"] == ["fully_connected_opt", "gemm"] and meta["opt_ops"] == list(range(10))
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "fully_connected_opt.c", "gemm.c", "mb_kernels_opt.h", "model.c", "model_weights.c",
-        "model_weights.h"]
+        "fully_connected_opt.c", "gemm.c", "mb_kernels_opt.h", "mb_params.h", "model.c",
+        "model_weights.c", "model_weights.h"]
     text = (tmp_path / "model.c").read_text()
     assert "malloc" not in text and "printf" not in text
     assert "static uint8_t mb_arena[MB_ARENA_BYTES] __attribute__((aligned(16)))" in text

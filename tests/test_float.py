@@ -38,8 +38,10 @@ import pytest
 from mcubench import run, zoo
 from mcubench.cli import main as cli_main
 from mcubench.errors import ConfigError, ModelError
-from mcubench.backends.aot import Aot, _prepare_f32
+from mcubench.backends.aot import Aot
 from mcubench.backends.interp import Interp
+from mcubench.ops import add, conv2d, depthwise_conv2d, fully_connected, softmax
+from mcubench.ops.common import conv, pool
 from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.ir.graph import Graph, Tensor
 from mcubench.reference import tflm_outputs
@@ -124,26 +126,33 @@ def test_float_needs_a_word_aligned_arena(tmp_path):
 
 
 # --- whole float32 models on the interpreter ------------------------------------------------------
-def _record(name: str, fields: list) -> type:
-    return type(name, (C.Structure,), {"_fields_": fields})
-
-
-_I16, _I32, _F = C.c_int16, C.c_int32, C.c_float
-_CONV = [(f, _I16) for f in "stride_h stride_w dilation_h dilation_w pad_h pad_w "
-         "depth_multiplier pad".split()] + [("act_min", _F), ("act_max", _F)]
-_POOL = [(f, _I16) for f in "stride_h stride_w filter_h filter_w pad_h pad_w".split()] + \
-    [("act_min", _F), ("act_max", _F)]
-# the float records of runtime/interp/mbi.h, per operator kind
+# the float records of the interpreter, per operator kind (declared in mcubench/ops/)
 F32_RECORDS = {
-    "CONV_2D": _record("mbi_conv_f32_data", _CONV),
-    "DEPTHWISE_CONV_2D": _record("mbi_conv_f32_data", _CONV),
-    "FULLY_CONNECTED": _record("mbi_fc_f32_data", [("act_min", _F), ("act_max", _F)] +
-                               [(f, _I32) for f in ("batches", "in_features", "out_units")]),
-    "AVERAGE_POOL_2D": _record("mb_pool_f32_params", _POOL),
-    "MAX_POOL_2D": _record("mb_pool_f32_params", _POOL),
-    "ADD": _record("mb_add_f32_params", [("act_min", _F), ("act_max", _F)]),
-    "SOFTMAX": _record("mbi_softmax_f32_data", [("beta", _F), ("rows", _I32), ("depth", _I32)]),
+    "CONV_2D": conv.CONV_F32_DATA, "DEPTHWISE_CONV_2D": conv.CONV_F32_DATA,
+    "FULLY_CONNECTED": fully_connected.DATA_F32, "AVERAGE_POOL_2D": pool.PARAMS_F32,
+    "MAX_POOL_2D": pool.PARAMS_F32, "ADD": add.PARAMS_F32, "SOFTMAX": softmax.DATA_F32,
 }
+
+
+def _prepare_f32(g: Graph, op) -> dict:
+    """What the aot backend prepares offline for a float32 operator (its params and sizes)."""
+    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        return (conv2d if op.kind == "CONV_2D" else depthwise_conv2d).params_f32(g, op)
+    if op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        return pool.params_f32(g, op)
+    if op.kind == "FULLY_CONNECTED":
+        return {**conv.f32_clamp(op), **fully_connected.sizes(g, op)}
+    if op.kind == "SOFTMAX":
+        rows, depth = softmax.rows_depth(g, op)
+        return {"beta": float(op.options.get("beta", 1.0)), "rows": rows, "depth": depth}
+    return conv.f32_clamp(op)
+
+
+def _flat(record: dict) -> dict:
+    out = {}
+    for k, v in record.items():
+        out.update(_flat(v) if isinstance(v, dict) else {k: v})
+    return out
 
 
 def interp_library(build: Path, work: Path) -> InterpLib:
@@ -165,11 +174,13 @@ def check_f32_records(lib: InterpLib, g: Graph) -> int:
     for i, op in enumerate(g.ops):
         if op.kind == "RESHAPE":
             continue
-        rec = F32_RECORDS[op.kind].from_address(arena + lib.so.shim_op_data(i))
+        struct = F32_RECORDS[op.kind]
+        rec = _flat(struct.read(C.string_at(arena + lib.so.shim_op_data(i), struct.size(8))))
         for key, want in _prepare_f32(g, op).items():
-            if hasattr(rec, key):
-                want = np.float32(want.rstrip("f")) if isinstance(want, str) else want
-                assert getattr(rec, key) == want, f"op {i} ({op.kind}) {key}"
+            if key in rec:
+                want = np.clip(np.float32(want), -np.finfo(np.float32).max,
+                               np.finfo(np.float32).max)  # inf is FLT_MAX in C
+                assert np.float32(rec[key]) == want, f"op {i} ({op.kind}) {key}"
                 checked += 1
     return checked
 

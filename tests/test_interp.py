@@ -6,7 +6,8 @@
   shared library (called through ctypes), fed the model bytes; outputs bit-exact with TFLite Micro,
   the arena the C setup needed equal to the offline computation, the C planner's offsets equal to
   ir/planner.py's.
-- The C quantization arithmetic against ir/quant.py, bit for bit.
+- The C quantization arithmetic against the operator modules' Python (ops/common/qmath.py), bit
+  for bit.
 - Corrupted model bytes: a setup error code, never a crash (a fuzz driver under ASan/UBSan, and the
   harness printing the code); too small an arena: code 6.
 - The whole path through the CLI, registered as a home plugin.
@@ -25,20 +26,22 @@ import numpy as np
 import pytest
 
 import mcubench
-from mcubench.backends.interp import (OPS, Interp, arena_layout, model_c, ops_table_c,
-                                      runtime_files)
+from mcubench.backends.interp import Interp, arena_layout, model_c, ops_table_c, runtime_files
 from mcubench.backends.interp_opt import OPT_OPS
 from mcubench.data import write_data_c
 from mcubench.errors import ConfigError, ModelError
 from mcubench.frontends.tflite import parse
 from mcubench.frontends.tflite_writer import write_tflite
-from mcubench.ir import fold, quant
+from mcubench.ops import conv2d, depthwise_conv2d, fully_connected
+from mcubench.ops.common.cstruct import write_headers
+from mcubench.ops.common import qmath as quant
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from mcubench.samples import load_samples
 from mcubench.reference import tflm_outputs
 from native import InterpLib as Lib
 import opmodels
-from opmodels import make_op_graph, random_inputs
+from opmodels import OPS, make_op_graph, random_inputs
+from test_prepare import compare_record
 
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
 MODELS = ("aww", "vww", "resnet", "toycar")
@@ -118,54 +121,19 @@ def lib(gcc, tmp_path_factory) -> Lib:
     return Lib.build(tmp_path_factory.mktemp("interp_lib"), gcc)
 
 
-def _struct(name: str, fields: str, ctype) -> type:
-    return type(name, (C.Structure,), {"_fields_": [(f, ctype) for f in fields.split()]})
-
-
-# The prepared records in the arena (runtime/interp/mbi.h), named like ir/quant.py's dict keys.
-_I16, _I32 = C.c_int16, C.c_int32
-RECORDS = {
-    "conv": type("ConvData", (C.Structure,), {"_fields_": [
-        (f, _I16) for f in "stride_h stride_w dilation_h dilation_w pad_h pad_w depth_multiplier "
-                           "pad".split()] + [
-        (f, _I32) for f in "input_offset output_offset act_min act_max requant".split()]}),
-    "FULLY_CONNECTED": _struct("FcData", "input_offset output_offset act_min act_max per_channel "
-                                         "batches in_features out_units requant", _I32),
-    "pool": type("PoolData", (C.Structure,), {"_fields_": [
-        (f, _I16) for f in "stride_h stride_w filter_h filter_w pad_h pad_w".split()] + [
-        (f, _I32) for f in ("act_min", "act_max")]}),
-    "ADD": _struct("AddData", "input1_offset input2_offset output_offset left_shift input1_mult "
-                              "input1_shift input2_mult input2_shift output_mult output_shift "
-                              "act_min act_max", _I32),
-    "SOFTMAX": _struct("SoftmaxData", "input_multiplier input_left_shift diff_min rows depth",
-                       _I32),
-}
-RECORDS.update({"CONV_2D": RECORDS["conv"], "DEPTHWISE_CONV_2D": RECORDS["conv"],
-                "AVERAGE_POOL_2D": RECORDS["pool"], "MAX_POOL_2D": RECORDS["pool"]})
-
-
 def check_prepared(lib: Lib, graph: Graph) -> int:
-    """Every operator's parameters as the C setup prepared them == ir/quant.py's; returns how many
-    values were compared. Call after a successful lib.setup of this graph's model."""
+    """Every operator's record as the C setup prepared it == its module's Python preparation
+    (tests/test_prepare.py's comparison); returns how many values were compared. Call after a
+    successful lib.setup of this graph's model."""
+    from mcubench.ops import SPECS
+
     arena, compared = lib.so.shim_arena(), 0
     for i, op in enumerate(graph.ops):
-        if op.kind not in quant.PREPARE:
-            continue
-        want = quant.PREPARE[op.kind](graph, op)
-        rec = RECORDS[op.kind].from_address(arena + lib.so.shim_op_data(i))
-        for key, value in want.items():
-            if key == "requant":
-                table = (C.c_int32 * (2 * len(value))).from_address(arena + rec.requant)
-                got = list(zip(table[0::2], table[1::2]))
-                value = [tuple(v) for v in value]
-            elif isinstance(value, tuple):  # ADD's (mult, shift) pairs
-                got = (getattr(rec, key + "_mult"), getattr(rec, key + "_shift"))
-            else:
-                got = getattr(rec, key)
-            assert got == value, f"{graph.name} op {i} {op.kind} {key}: C {got}, quant.py {value}"
-            compared += len(value) if isinstance(value, list) else 1
+        expected = SPECS[op.kind].interp_record(graph, op)
+        if expected is not None:
+            compared += compare_record(arena, lib.so.shim_op_data(i), expected,
+                                       f"{graph.name} op {i} {op.kind}")
     return compared
-
 
 
 def firmware(graph: Graph, model: bytes, samples, expected, work: Path, flash: bytes | None = None,
@@ -246,7 +214,7 @@ def test_only_used_operators_are_linked(shared_models, tmp_path):
         ["fully_connected.c", "fully_connected_f32.c", "fully_connected_s16.c", "requant.c",
          "interp_model.c", "interp_ops.c", "mbi.h", "mbi_fb.c", "mbi_interp.c", "mbi_plan.c",
          "mbi_prep.c", "mbi_model.c", "mbi_op_fully_connected.c", "mbi_s16.h",
-         "mbi_prep_s16.c"])
+         "mbi_prep_s16.c", "mb_params.h", "mbi_records.h"])  # (generated from mcubench/ops/)
     ops_c = (tmp_path / "interp_ops.c").read_text()
     assert "mbi_fully_connected_eval" in ops_c and "mbi_conv2d" not in ops_c
     model_c = (tmp_path / "interp_model.c").read_text()
@@ -306,7 +274,7 @@ def test_single_op_models_bit_exact(lib, tflm, kind):
             assert np.array_equal(got, want[0]), f"{kind} seed {seed}: {graph.ops[0].options}"
 
 
-# --- setup arithmetic against ir/quant.py --------------------------------------------------------
+# --- setup arithmetic against ops/common/qmath.py ----------------------------------------------
 
 def _reals(rng) -> list[float]:
     out = [0.0, 1.0, 0.5, 0.25, 2.0**-31, 2.0**-32, 2.0**-33, 2.0**30, 2.0**31 - 1, 1 - 2.0**-40,
@@ -430,11 +398,13 @@ def test_fuzzed_models_never_crash(gcc, tmp_path, shared_models):
     (or succeeds and invoke runs in bounds); the model buffer is exactly the model's size."""
     (tmp_path / "interp_ops.c").write_text(ops_table_c(Interp.supported_ops))
     (tmp_path / "fuzz.c").write_text(FUZZ)
+    write_headers(tmp_path)
     exe = tmp_path / "fuzz"
     san = ["-fsanitize=address,undefined", "-fno-sanitize=signed-integer-overflow",
            "-fno-sanitize-recover=all"]  # kernels wrap on int32 overflow like TFLM's: not a crash
-    proc = subprocess.run([gcc, "-std=c99", "-O1", "-g", *san, f"-I{RUNTIME / 'include'}",
-                           f"-I{RUNTIME / 'interp'}", *map(str, ALL_SOURCES),
+    proc = subprocess.run([gcc, "-std=c99", "-O1", "-g", *san, f"-I{tmp_path}",
+                           f"-I{RUNTIME / 'include'}", f"-I{RUNTIME / 'interp'}",
+                           *map(str, ALL_SOURCES),
                            str(tmp_path / "interp_ops.c"), str(tmp_path / "fuzz.c"), "-o",
                            str(exe)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -539,19 +509,8 @@ def test_through_the_cli(capsys, shared_models, isolated_home):
 OPT_KINDS = sorted(OPT_OPS)
 OPT_LIB_KINDS = set(OPT_KINDS) | {"RESHAPE", "SOFTMAX"}  # what the real models need
 OPT_SEEDS = 50
-_U32 = C.c_uint32
-_RQ = [(f, _U32) for f in ("bias", "mult", "shift")] + \
-    [(f, _I32) for f in ("relu", "output_offset", "act_min", "act_max")]
-OPT_RECORDS = {  # runtime/interp/mbi_opt.h
-    "CONV_2D": type("ConvOpt", (C.Structure,), {"_fields_": [
-        (f, _I16) for f in "stride_h stride_w dilation_h dilation_w pad_h pad_w".split()] + [
-        (f, _I32) for f in "pad_value k gemm dense".split()] + _RQ}),
-    "DEPTHWISE_CONV_2D": type("DwOpt", (C.Structure,), {"_fields_": [
-        (f, _I16) for f in "stride_h stride_w pad_h pad_w".split()] + [
-        ("pad_value", _I32), ("ring", _U32)] + _RQ}),
-    "FULLY_CONNECTED": type("FcOpt", (C.Structure,), {"_fields_": [
-        (f, _I32) for f in "batches in_features out_units gemm".split()] + _RQ}),
-}
+OPT_RECORDS = {"CONV_2D": conv2d.OPT_DATA, "DEPTHWISE_CONV_2D": depthwise_conv2d.OPT_DATA,
+               "FULLY_CONNECTED": fully_connected.OPT_DATA}
 
 
 def _depthwise3x3(seed: int) -> Graph:
@@ -615,22 +574,23 @@ def opt_spec_lib(gcc, tmp_path_factory) -> Lib:
 
 
 def check_prepared_opt(lib: Lib, graph: Graph) -> int:
-    """The optimized operators' output stages as the C setup computed them == ir/fold.py's (folded
+    """The optimized operators' output stages as the C setup computed them == the modules' (folded
     bias, 2 x multiplier, shift - 1 per channel, relu, clamp); returns how many were compared."""
     arena, compared = lib.so.shim_arena(), 0
     for i in arena_layout(graph, kernels="opt")["opt_ops"]:
         op = graph.ops[i]
         if op.kind not in OPT_RECORDS:
             continue
-        prep = {"CONV_2D": lambda: fold.prepare_conv2d_opt(graph, op, specialize=False),
-                "DEPTHWISE_CONV_2D": lambda: fold.prepare_depthwise_conv2d_opt(graph, op),
-                "FULLY_CONNECTED": lambda: fold.prepare_fully_connected_opt(graph, op)}[op.kind]()
+        prep = {"CONV_2D": lambda: conv2d.prepare_opt(graph, op, specialize=False),
+                "DEPTHWISE_CONV_2D": lambda: depthwise_conv2d.prepare_opt(graph, op),
+                "FULLY_CONNECTED": lambda: fully_connected.prepare_opt(graph, op)}[op.kind]()
         rq = prep["rq"]
-        rec = OPT_RECORDS[op.kind].from_address(arena + lib.so.shim_op_data(i))
+        struct = OPT_RECORDS[op.kind]
+        rec = struct.read(C.string_at(arena + lib.so.shim_op_data(i), struct.size()))["rq"]
         n = len(rq["bias"])
-        got = {"bias": list((C.c_int32 * n).from_address(arena + rec.bias)),
-               "mult": list((C.c_int32 * n).from_address(arena + rec.mult)),
-               "shift": list((C.c_int8 * n).from_address(arena + rec.shift))}
+        got = {"bias": list((C.c_int32 * n).from_address(arena + rec["bias"])),
+               "mult": list((C.c_int32 * n).from_address(arena + rec["mult"])),
+               "shift": list((C.c_int8 * n).from_address(arena + rec["shift"]))}
         want = {"bias": rq["bias"].tolist(),
                 "mult": np.broadcast_to(rq["mult"][:n] if rq["per_channel"] else rq["mult"][:1],
                                         (n,)).tolist(),
@@ -638,7 +598,7 @@ def check_prepared_opt(lib: Lib, graph: Graph) -> int:
                                          rq["shift"][:1], (n,)).tolist()}
         assert got == want, f"{graph.name} op {i} {op.kind}"
         for key in ("relu", "output_offset", "act_min", "act_max"):
-            assert getattr(rec, key) == rq[key], f"{graph.name} op {i} {op.kind} {key}"
+            assert rec[key] == rq[key], f"{graph.name} op {i} {op.kind} {key}"
         compared += 3 * n + 4
     return compared
 
@@ -719,7 +679,7 @@ def test_opt_real_model_bit_exact(shared_models, gcc, tflm, tmp_path, model):
 @pytest.mark.parametrize("model", MODELS)
 def test_opt_c_setup_matches_offline_preparation(shared_models, opt_lib, model):
     """With the optimized kernels: the arena the C setup needed, every activation offset and every
-    optimized operator's output stage equal the Python computation (interp_opt.py, fold.py)."""
+    optimized operator's output stage equal the Python computation (interp_opt.py, ops/common/fold.py)."""
     data = (shared_models / model / f"{model}.tflite").read_bytes()
     graph = parse(data, model)
     layout = arena_layout(graph, kernels="opt")

@@ -1,7 +1,7 @@
 """The int8 kernels (runtime/kernels/*.c) against TFLite Micro, bit for bit.
 
 Every case is an IR graph: written to .tflite by tflite_writer and run by TFLite Micro's reference
-kernels (the golden output), and run through the C kernels with parameters from mcubench.ir.quant.
+kernels (the golden output), and run through the C kernels with parameters from the operator modules (mcubench/ops/).
 Random configurations come from opmodels (one seed each); the hand-made cases below pin down the
 corners random shapes rarely reach (rounding ties, multipliers above one, float32 products in the
 multiplier, softmax's clamped beta).
@@ -13,7 +13,8 @@ import pytest
 
 from kernel_lib import KernelLib, build_kernels
 from mcubench.frontends.tflite_writer import write_tflite
-from mcubench.ir import quant
+from mcubench.ops import fully_connected, softmax
+from mcubench.ops.common import qmath as quant
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
 from opmodels import OPS, make_op_graph, random_inputs
 
@@ -113,7 +114,7 @@ def test_requantize_rounds_twice_like_tflm(kernels, tflm):
     # multiplier 0.375 = 0.75 * 2^-1: rounding 1 * 0.75 first gives 1, then 1 / 2 -> 1 (ties away
     # from zero), where a single rounding of 0.375 would give 0; TFLM's double rounding is the law.
     g = _bias_fc(0.5, 0.75, 1.0, 0, [1, -1, 3, -3, 5, -5, 7, -7, 2, -2, 0, 9])
-    assert quant.prepare_fully_connected(g, g.ops[0])["requant"] == [(3 << 29, -1)]
+    assert fully_connected.params_s8(g, g.ops[0])["requant"] == [(3 << 29, -1)]
     out = check(kernels, tflm, g, [np.zeros((1, 1), np.int8)])
     assert out[0, 0] == 1 and out[0, 1] == -1
 
@@ -145,7 +146,7 @@ def test_fully_connected_multiplier_in_double(kernels, tflm):
 def test_multiplier_above_one(kernels, tflm):
     # real multiplier 3.3 -> positive shift: the accumulator is shifted left before the multiply
     g = _bias_fc(1.0, 1.0, 0.3, -3, list(range(-40, 41, 3)))
-    assert quant.prepare_fully_connected(g, g.ops[0])["requant"][0][1] > 0
+    assert fully_connected.params_s8(g, g.ops[0])["requant"][0][1] > 0
     check(kernels, tflm, g, [np.zeros((1, 1), np.int8)])
 
 
@@ -258,7 +259,7 @@ def test_conv_geometry():
 
 
 def test_softmax_quant_matches_by_hand():
-    p = quant.softmax_quant(1.0, 1 / 16)  # beta * scale * 2^26 = 2^22: multiplier 0.5 * 2^23
+    p = softmax.softmax_quant(1.0, 1 / 16)  # beta * scale * 2^26 = 2^22: multiplier 0.5 * 2^23
     assert p == {"input_multiplier": 1 << 30, "input_left_shift": 23, "diff_min": -248}
 
 

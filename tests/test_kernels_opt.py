@@ -25,9 +25,11 @@ from mcubench.backends.aot import Aot
 from mcubench.features import profile
 from mcubench.frontends.tflite import TFLiteFrontend
 from mcubench.frontends.tflite_writer import write_tflite
-from mcubench.ir import fold
+from mcubench.ops import SPECS, conv2d, fully_connected
+from mcubench.ops.common import fold
+from mcubench.ops.common.cstruct import write_headers
 from mcubench.ir.graph import Graph, Op, Quant, Tensor
-from mcubench.ir.quant import conv_geometry
+from mcubench.ops.common.qmath import conv_geometry
 from mcubench.reference import tflm_outputs
 from opmodels import make_op_graph, random_inputs
 from test_aot import build_and_run, validation
@@ -50,7 +52,7 @@ def kernels(tmp_path_factory) -> KernelLib:
 
 def check_opt(kernels: KernelLib, tflm, graph: Graph, inputs: list[np.ndarray]) -> bool:
     """The optimized kernel's output equals TFLM's; returns whether the optimized kernel ran (False:
-    fold.py kept the reference kernel, as the backend would)."""
+    the operator's module kept the reference kernel, as the backend would)."""
     ip = tflm.Interpreter.from_bytes(write_tflite(graph), arena_size=ARENA)
     for i, x in enumerate(inputs):
         ip.set_input(x, i)
@@ -189,7 +191,7 @@ def test_gathered_conv_matches_tflm(kernels, tflm):
     used = 0
     for seed in range(SEEDS):
         g = gathered_conv(seed)
-        p = fold.prepare_conv2d_opt(g, g.ops[0])
+        p = conv2d.prepare_opt(g, g.ops[0])
         used += p is not None and bool(p.get("im2col"))
         check_opt(kernels, tflm, g, random_inputs(g, seed))
     assert used >= SEEDS // 2, f"the specialized im2col kernel ran on {used}/{SEEDS} only"
@@ -199,7 +201,7 @@ def test_dense_1x1_matches_tflm(kernels, tflm):
     used = 0
     for seed in range(SEEDS):
         g = dense_1x1(seed)
-        p = fold.prepare_conv2d_opt(g, g.ops[0])
+        p = conv2d.prepare_opt(g, g.ops[0])
         used += p is not None and "k" in p
         check_opt(kernels, tflm, g, random_inputs(g, seed))
     assert used >= SEEDS * 3 // 4, f"the specialized 1x1 kernel ran on {used}/{SEEDS} only"
@@ -247,7 +249,7 @@ def large_add(seed: int) -> Graph:
 
 def large_fc(seed: int) -> Graph:
     """A random FULLY_CONNECTED (opmodels' quantization and options) with 1k to 60k
-    multiply-accumulates: above fold.FC_SMALL_MACS, on the GEMM."""
+    multiply-accumulates: above fully_connected.SMALL_MACS, on the GEMM."""
     from opmodels import _filter_scales
 
     g = make_op_graph("FULLY_CONNECTED", seed)
@@ -270,10 +272,7 @@ def large_fc(seed: int) -> Graph:
 def opt_path(graph: Graph, specialize: bool = True) -> str:
     """Which optimized code path the aot backend runs a single-op graph on ("ref": none)."""
     op = graph.ops[0]
-    prepare = fold.PREPARE_OPT.get(op.kind)
-    p = prepare(graph, op, specialize) if op.kind == "CONV_2D" else \
-        prepare(graph, op, fold.FC_SMALL_MACS) if op.kind == "FULLY_CONNECTED" else \
-        prepare(graph, op) if prepare else None
+    p = SPECS[op.kind].prepare_opt(graph, op, {"specialize": specialize})
     if p is None:
         return "ref"
     if p.get("small"):
@@ -357,7 +356,7 @@ def test_random_op_bundles_bit_exact_on_host(gcc, tflm, tmp_path, name):
 
 def test_grouped_conv_keeps_the_reference(kernels, tflm):
     g = make_op_graph("CONV_2D", 5, grouped_conv=True)
-    assert fold.prepare_conv2d_opt(g, g.ops[0]) is None or \
+    assert conv2d.prepare_opt(g, g.ops[0]) is None or \
         g.tensors[1].shape[3] == g.tensors[0].shape[3]
     check_opt(kernels, tflm, g, random_inputs(g, 5))
 
@@ -420,8 +419,9 @@ def test_fast_requant_equals_mb_requantize(tmp_path):
     if shutil.which("gcc") is None:
         pytest.skip("no host gcc")
     (tmp_path / "shim.c").write_text(REQUANT_SHIM)
+    write_headers(tmp_path)
     exe = tmp_path / "shim"
-    subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror",
+    subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{tmp_path}",
                     f"-I{RUNTIME / 'include'}", f"-I{RUNTIME / 'kernels' / 'opt'}",
                     str(tmp_path / "shim.c"), str(RUNTIME / "kernels" / "requant.c"), "-o",
                     str(exe)], check=True, capture_output=True, text=True)
@@ -430,7 +430,7 @@ def test_fast_requant_equals_mb_requantize(tmp_path):
     assert "checked=620000 bad=0" in proc.stdout
 
 
-# --- fold.py ----------------------------------------------------------------------------------
+# --- ops/common/fold.py ----------------------------------------------------------------------------------
 
 def test_pack_gemm_order():
     w = np.arange(13 * 3).reshape(13, 3).astype(np.int8)  # 13 channels: 8 + 4 + 1

@@ -26,63 +26,17 @@ from pathlib import Path
 from ..component import RUNTIME_DIR, digest_tree
 from ..config import Key
 from ..errors import ConfigError, ModelError
-from ..ir import quant
 from ..ir.graph import Graph
 from ..ir.planner import plan_graph
 from ..ops import SPECS
-from ..ops.base import records as _records
-from .aot import Aot
+from ..ops.common.cstruct import PARAMS, RECORDS, write_headers
+from ..ops.common.records import IO_ENTRY, OP, PLAN_SCRATCH, RECORD_ALIGN, TENSOR, record, records
+from .aot import check_op
 from .base import Backend
 from .interp_opt import OPT_CORE, OPT_OPS, gemm_instances, opt_plan, scratch_bytes
 
-# int16 activations with int8 weights (16x8 quantization): the shared preparation of the int16
-# CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (each also links its *_s16.c kernel)
-S16_FILES = ("interp/mbi_s16.h", "interp/mbi_prep_s16.c")
-# op kind -> (TFLite BuiltinOperator code, prepare function, eval function, runtime files it needs).
-# An operator's eval picks its int8 or float32 kernel by the tensors' type at run time, as TFLite
-# Micro's do, so both kernels are linked with the operator (and only with it).
-OPS = {
-    "CONV_2D": (3, "mbi_conv2d_prepare", "mbi_conv2d_eval",
-                ("interp/mbi_op_conv.c", "interp/mbi_op_conv2d.c", "kernels/conv2d.c",
-                 "kernels/conv2d_f32.c") + S16_FILES + ("kernels/conv2d_s16.c",)),
-    "DEPTHWISE_CONV_2D": (4, "mbi_depthwise_conv2d_prepare", "mbi_depthwise_conv2d_eval",
-                          ("interp/mbi_op_conv.c", "interp/mbi_op_depthwise_conv2d.c",
-                           "kernels/depthwise_conv2d.c", "kernels/depthwise_conv2d_f32.c")
-                          + S16_FILES + ("kernels/depthwise_conv2d_s16.c",)),
-    "FULLY_CONNECTED": (9, "mbi_fully_connected_prepare", "mbi_fully_connected_eval",
-                        ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
-                         "kernels/fully_connected_f32.c") + S16_FILES +
-                        ("kernels/fully_connected_s16.c",)),
-    "AVERAGE_POOL_2D": (1, "mbi_pool_prepare", "mbi_avg_pool_eval",
-                        ("interp/mbi_op_pool.c", "interp/mbi_op_avg_pool.c", "kernels/avg_pool.c",
-                         "kernels/avg_pool_f32.c")),
-    "MAX_POOL_2D": (17, "mbi_pool_prepare", "mbi_max_pool_eval",
-                    ("interp/mbi_op_pool.c", "interp/mbi_op_max_pool.c", "kernels/max_pool.c",
-                     "kernels/max_pool_f32.c")),
-    "ADD": (0, "mbi_add_prepare", "mbi_add_eval",
-            ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")),
-    "SOFTMAX": (25, "mbi_softmax_prepare", "mbi_softmax_eval",
-                ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
-                 "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")),
-    "RESHAPE": (22, "mbi_reshape_prepare", "mbi_reshape_eval",
-                ("interp/mbi_op_reshape.c", "kernels/copy.c")),
-}
 CORE = ("interp/mbi.h", "interp/mbi_fb.c", "interp/mbi_interp.c", "interp/mbi_plan.c",
         "interp/mbi_prep.c", "interp/mbi_model.c", "kernels/requant.c")
-
-# Sizes of the C records (runtime/interp/mbi.h, checked there at compile time).
-RECORD_ALIGN = 8
-TENSOR_RECORD = 24
-OP_RECORD = 28
-IO_ENTRY = 4
-REQUANT_ENTRY = 8
-PLAN_SCRATCH = 24  # planner scratch per tensor, in the activations' bytes during setup
-OP_DATA = {"CONV_2D": 36, "DEPTHWISE_CONV_2D": 36, "FULLY_CONNECTED": 36, "AVERAGE_POOL_2D": 20,
-           "MAX_POOL_2D": 20, "ADD": 48, "SOFTMAX": 20, "RESHAPE": 0}
-# float32 operators' records (mbi_conv_f32_data, mbi_fc_f32_data, mb_pool_f32_params,
-# mb_add_f32_params, mbi_softmax_f32_data); they need no requantization tables
-OP_DATA_F32 = {"CONV_2D": 24, "DEPTHWISE_CONV_2D": 24, "FULLY_CONNECTED": 20,
-               "AVERAGE_POOL_2D": 20, "MAX_POOL_2D": 20, "ADD": 8, "SOFTMAX": 12, "RESHAPE": 0}
 MODEL_ALIGN = 16  # TFLite aligns constant buffers to 16 inside the file
 ROW = 32  # bytes per line of the model array
 
@@ -97,70 +51,36 @@ def _align_up(x: int, align: int) -> int:
     return (x + align - 1) // align * align
 
 
-def _is_f32(graph: Graph, op) -> bool:
-    """Runs on the float32 kernel: the C prepare decides by the first input's type."""
-    return bool(op.inputs) and op.inputs[0] >= 0 and \
-        graph.tensors[op.inputs[0]].dtype == "float32"
-
-
-def _op_data(graph: Graph, op) -> int:
-    return (OP_DATA_F32 if _is_f32(graph, op) else OP_DATA)[op.kind]
-
-
-def _requant_entries(graph: Graph, op) -> int:
-    if _is_f32(graph, op):
-        return 0
-    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
-        return quant.nhwc(graph.tensors[op.outputs[0]].shape)[3]
-    if op.kind == "FULLY_CONNECTED":
-        f = graph.tensors[op.inputs[1]]
-        return int(f.shape[0]) if f.quant.per_channel else 1
-    return 0
-
-
-def _s16_lut_records(graph: Graph, op) -> int:
-    """An int16 SOFTMAX's two tables, generated at setup (mbi_op_softmax.c)."""
-    if op.kind != "SOFTMAX" or graph.tensors[op.inputs[0]].dtype != "int16":
-        return 0
-    return _records(2 * quant.S16_LUT_SIZE, 2)
-
-
 def arena_layout(graph: Graph, align: int = 16, kernels: str = "ref") -> dict:
-    """The arena the interpreter's setup needs for `graph`, in the C allocation's terms; with
-    kernels "opt" the optimized operators' records (interp_opt.py), and their largest scratch
-    between the activations and the records ("arena" includes it, "used" is what setup needs)."""
+    """The arena the interpreter's setup needs for `graph`, in the C allocation's terms: the
+    activations as planned by ir/planner.py, the interpreter's own records, and each operator's
+    (its module's interp_records; with kernels "opt", interp_opt_plan's), plus the largest
+    optimized operator's scratch between the activations and the records ("arena" includes it,
+    "used" is what setup needs). Every size comes from the declared structs (ops/common/)."""
     plan = plan_graph(graph, align)
     opt = [opt_plan(graph, op) if kernels == "opt" else None for op in graph.ops]
-    records = (_records(len(graph.tensors), TENSOR_RECORD) + _records(len(graph.ops), OP_RECORD)
-               + _records(len(graph.inputs), IO_ENTRY) + _records(len(graph.outputs), IO_ENTRY))
+    total = (record(TENSOR, len(graph.tensors)) + record(OP, len(graph.ops))
+             + records(len(graph.inputs), IO_ENTRY) + records(len(graph.outputs), IO_ENTRY))
     for op, o in zip(graph.ops, opt):
         if len(op.inputs) > 3 or len(op.outputs) > 1:  # the op's io list (mbi_interp.c)
-            records += _records(len(op.inputs) + len(op.outputs), IO_ENTRY)
+            total += records(len(op.inputs) + len(op.outputs), IO_ENTRY)
         if o and o["records"] is not None:
-            records += o["records"]
-            continue
-        if op.kind in SPECS:
-            records += SPECS[op.kind].interp_records(graph, op)
-            continue
-        if _op_data(graph, op):
-            records += _records(1, _op_data(graph, op))
-        if _requant_entries(graph, op):
-            records += _records(_requant_entries(graph, op), REQUANT_ENTRY)
-        records += _s16_lut_records(graph, op)
-    used = _align_up(max(plan.size, PLAN_SCRATCH * len(graph.tensors)), RECORD_ALIGN) + records
+            total += o["records"]
+        else:
+            total += SPECS[op.kind].interp_records(graph, op)
+    used = _align_up(max(plan.size, PLAN_SCRATCH.value * len(graph.tensors)),
+                     RECORD_ALIGN.value) + total
     scratch = scratch_bytes(opt)
-    return {"arena": _align_up(used + scratch, max(align, RECORD_ALIGN)), "activations": plan.size,
-            "records": records, "used": used, "scratch": scratch, "offsets": plan.offsets,
-            "opt_ops": [i for i, o in enumerate(opt) if o],
+    return {"arena": _align_up(used + scratch, max(align, RECORD_ALIGN.value)),
+            "activations": plan.size, "records": total, "used": used, "scratch": scratch,
+            "offsets": plan.offsets, "opt_ops": [i for i, o in enumerate(opt) if o],
             "gemm_depths": sorted({o["k"] for o in opt if o and o["k"]})}
 
 
 def _registration(kind: str) -> tuple[int, str, str, int]:
     """(TFLite code, prepare function, eval function, MBI_REG_* flags) of an operator kind."""
-    if kind in SPECS:
-        spec = SPECS[kind]
-        return spec.code, spec.prepare_fn, spec.eval_fn, 1 if spec.alias else 0
-    return OPS[kind][0], OPS[kind][1], OPS[kind][2], 1 if kind == "RESHAPE" else 0
+    spec = SPECS[kind]
+    return spec.code, spec.prepare_fn, spec.eval_fn, 1 if spec.alias else 0
 
 
 def _registrations(kinds, opt=(), fallback=None) -> list[tuple]:
@@ -209,24 +129,17 @@ def model_c(name: str, model: bytes, arena: int, align: int, layout: dict) -> st
         f"const uint8_t mbi_model_data[{max(len(model), 1)}] "
         f"__attribute__((aligned({MODEL_ALIGN}))) = {{",
         body or "0", "};", "",
-        f"uint8_t mbi_arena[{max(arena, 1)}] __attribute__((aligned({max(align, RECORD_ALIGN)})));",
+        f"uint8_t mbi_arena[{max(arena, 1)}] "
+        f"__attribute__((aligned({max(align, RECORD_ALIGN.value)})));",
         f"const uint32_t mbi_arena_size = {arena};",
         f"const uint32_t mbi_arena_align = {align};", ""])
-
-
-def _files(kind: str) -> tuple[str, ...]:
-    if kind in SPECS:
-        spec = SPECS[kind]
-        return tuple(f"interp/{f}" for f in spec.interp_sources) + \
-            tuple(f"kernels/{f}" for f in spec.kernels)
-    return OPS[kind][3]
 
 
 def runtime_files(kinds, opt=(), fallback=None) -> list[str]:
     """The runtime files of these operator kinds (`opt`, `fallback`: see _registrations)."""
     files = list(CORE)
     for k in sorted(set(kinds)):
-        more = _files(k)
+        more = SPECS[k].interp_files
         if k in opt:
             more = OPT_CORE + OPT_OPS[k][2] + \
                 (more if fallback is None or k in fallback else ())
@@ -237,7 +150,7 @@ def runtime_files(kinds, opt=(), fallback=None) -> list[str]:
 class Interp(Backend):
     name = "interp"
     description = "the .tflite file embedded unchanged, run by a small C interpreter (tflmi style)"
-    supported_ops = frozenset(OPS) | frozenset(SPECS)
+    supported_ops = frozenset(SPECS)
     keys = (Key("arena_size", int, 0, "arena bytes; 0 = computed (activations + interpreter "
                                       "records)"),
             Key("arena_align", int, 16, "alignment in bytes of every tensor in the arena "
@@ -266,14 +179,7 @@ class Interp(Backend):
     def check(self, graph: Graph) -> None:
         super().check(graph)
         for i, op in enumerate(graph.ops):
-            Aot._check_op(graph, i, op)  # what the shared kernels run (and quant's own checks)
-            try:
-                if op.kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-                    _check_pool_output(graph, op)
-                if op.kind == "CONV_2D":
-                    _check_groups(graph, op)
-            except ValueError as exc:
-                raise ModelError(f"{graph.name}: operator {i} ({op.kind}): {exc}") from None
+            check_op(graph, i, op, interp=True)
         for t in graph.inputs + graph.outputs:
             if graph.tensors[t].is_const:
                 raise ModelError(f"{graph.name}: graph input/output {graph.tensors[t].name!r} is a "
@@ -289,8 +195,8 @@ class Interp(Backend):
         else:
             source, runs = "given", _same_graph(model, graph)
             if runs is None:
-                raise ModelError(f"{graph.name}: the model bytes given to the interp backend do not "
-                                 "describe this graph (other tensors or operators)")
+                raise ModelError(f"{graph.name}: the model bytes given to the interp backend do "
+                                 "not describe this graph (other tensors or operators)")
         align = self["arena_align"]
         if align < 4 and any(t.dtype == "float32" for t in runs.tensors):
             raise ConfigError(f"interp.arena_align={align}: float32 tensors need 4 or more "
@@ -314,6 +220,7 @@ class Interp(Backend):
             if f not in files and Path(f).name not in generated:
                 (out_dir / Path(f).name).unlink(missing_ok=True)
         self.copy_runtime(out_dir, files)
+        write_headers(out_dir, (PARAMS, RECORDS))
         for name, text in generated.items():
             (out_dir / name).write_text(text)
         return {
@@ -338,9 +245,8 @@ def model_bytes(graph: Graph) -> tuple[bytes, str, Graph]:
     the same arena and outputs; only the file's bytes differ, e.g. for an ONNX model)."""
     if graph.source is not None:
         return graph.source, "original", graph
-    from ..frontends.tflite_writer import write_tflite
-
     from ..frontends.tflite import parse
+    from ..frontends.tflite_writer import write_tflite
 
     data = write_tflite(graph)
     return data, "rewritten", parse(data, graph.name)  # the file as written (no trailing -1s)
@@ -358,21 +264,3 @@ def _same_graph(data: bytes, graph: Graph) -> Graph | None:
         g.outputs == graph.outputs and [(o.kind, o.inputs, o.outputs) for o in g.ops] == \
         [(o.kind, o.inputs, o.outputs) for o in graph.ops]
     return g if same else None
-
-
-def _check_pool_output(graph: Graph, op) -> None:
-    o = op.options
-    _, in_h, in_w, _ = quant.nhwc(graph.tensors[op.inputs[0]].shape)
-    out_h, out_w, _, _ = quant.pool_geometry(o.get("padding", "SAME"), in_h, in_w,
-                                             int(o["filter_height"]), int(o["filter_width"]),
-                                             int(o.get("stride_h", 1)), int(o.get("stride_w", 1)))
-    _, oh, ow, _ = quant.nhwc(graph.tensors[op.outputs[0]].shape)
-    if (oh, ow) != (out_h, out_w):
-        raise ValueError(f"output {oh}x{ow} does not match the computed {out_h}x{out_w}")
-
-
-def _check_groups(graph: Graph, op) -> None:
-    x, w = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
-    groups = x.shape[3] // w.shape[3]
-    if w.shape[0] % groups:
-        raise ValueError(f"{w.shape[0]} filters cannot be split into {groups} groups")

@@ -14,10 +14,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op, Tensor
-from .base import OpSpec, records
-from .quantize import SHORT, qparams, requant_multiplier
+from .base import OpSpec
+from .common.cstruct import I32, Struct, fields
+from .common.qmath import SHORT, qparams, requant_multiplier
 
-PARAMS_BYTES = 52  # mb_mean_params (runtime/include/mb_reduce.h)
+PARAMS = Struct(
+    "mb_mean_params", "MEAN over any set of axes of a tensor of rank 1..4 seen as 4-D: per axis, "
+                      "`outer` is its extent in the output (the size if kept, else 1) and `inner` "
+                      "its extent within one mean (the size if reduced, else 1).",
+    fields(I32, "outer", "inner", count=4),
+    fields(I32, "count", doc="inputs per mean: the product of inner"),
+    fields(I32, "input_zp", "output_zp"),
+    fields(I32, "mult", "shift", doc="input scale / (output scale x count), as "
+                                     "QuantizedMeanOrSum folds it"))
 
 
 def _axes(graph: Graph, op: Op) -> tuple[Tensor, Tensor, set[int]]:
@@ -72,6 +81,7 @@ class Mean(OpSpec):
     code = 40
     header = "mb_reduce.h"
     kernels = ("mean.c", "mean_f32.c")
+    record_struct = PARAMS
     interp_sources = ("mbi_op_mean.c",)
 
     def check(self, graph: Graph, op: Op) -> None:
@@ -80,13 +90,11 @@ class Mean(OpSpec):
     def emit(self, gen, i: int, op: Op) -> None:
         x, y = op.inputs[0], op.outputs[0]
         dtype = gen.g.tensors[x].dtype
-        gen.kernels.update(("mean_f32.c",) if dtype == "float32" else ("mean.c", "requant.c"))
-        p = mean_params(gen.g, op)
-        fields = {k: "{" + ", ".join(map(str, v)) + "}" if isinstance(v, list) else str(v)
-                  for k, v in p.items()}
-        gen.struct("mb_mean_params", f"op{i}_params", fields)
+        gen.use(*(("kernels/mean_f32.c",) if dtype == "float32" else
+                  ("kernels/mean.c", "kernels/requant.c")))
+        gen.struct(f"op{i}_params", PARAMS(**mean_params(gen.g, op)))
         gen.calls.append(f"  mb_mean_{SHORT[dtype]}(&op{i}_params, {gen.act(x, True)}, "
                          f"{gen.act(y, False)});")
 
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS_BYTES)
+    def record_values(self, graph: Graph, op: Op) -> dict:
+        return mean_params(graph, op)

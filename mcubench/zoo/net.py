@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ir.graph import Graph, Op, Quant, Tensor
-from ..ir.quant import conv_geometry
+from ..ops.common.qmath import conv_geometry
 
 LOW, HIGH = 0.1, 99.9  # calibration percentiles for an activation's range
 ALIGN, FLOOR = 0.5, 0.02  # see _emphasis

@@ -17,7 +17,7 @@ import numpy as np
 from opmodels import _window  # the int8 generator's window draw
 
 from mcubench.ir.graph import Graph, Op, Tensor
-from mcubench.ir.quant import conv_geometry
+from mcubench.ops.common.qmath import conv_geometry
 
 KINDS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
          "ADD", "SOFTMAX", "RESHAPE")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcubench.ir.graph import Graph, Op, Tensor
-from mcubench.ir.quant import conv_geometry
+from mcubench.ops.common.qmath import conv_geometry
 
 from .common import log_uniform, q
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcubench.ir.graph import Graph, Op, Tensor
-from mcubench.ops.movement import slice_axis
+from mcubench.ops.strided_slice import slice_axis
 
 from .common import act_quant
 

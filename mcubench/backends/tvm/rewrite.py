@@ -32,7 +32,8 @@ import tvm
 from tvm import relax
 from tvm.relax import dpl
 
-from ...ir import quant
+from ...ops.common import qmath as quant
+from ...ops.softmax import softmax_quant
 from . import kernels
 
 INT8_MIN, INT8_MAX = -128, 127
@@ -317,7 +318,7 @@ class Rules:
         if z_out != -128 or abs(s_out - 1 / 256) > 1e-3 / 256:
             return orig
         beta = self.softmax_betas.pop(0) if self.softmax_betas else 1.0
-        p = quant.softmax_quant(beta, s_in)
+        p = softmax_quant(beta, s_in)
         func = kernels.softmax_s8(shape, p["input_multiplier"], p["input_left_shift"],
                                   p["diff_min"])
         gv = self.builder.add_func(func, "softmax_s8")

@@ -19,16 +19,6 @@
 extern "C" {
 #endif
 
-#define MB_BROADCAST_DIMS 6 /* the interpreter's tensor rank limit */
-
-/* The iteration of one binary operator: loops outermost first; the output is contiguous. Fixed-width
- * fields only, so the interpreter keeps it in its arena as it is. */
-typedef struct {
-  int32_t rank;                       /* loops, 1..MB_BROADCAST_DIMS */
-  int32_t shape[MB_BROADCAST_DIMS];   /* output extent of each loop */
-  int32_t stride1[MB_BROADCAST_DIMS]; /* input 1's step in elements per loop step; 0: repeats */
-  int32_t stride2[MB_BROADCAST_DIMS];
-} mb_broadcast;
 
 /* Fills b for inputs of shapes shape1 (rank1 dims) and shape2 broadcast to out_shape; rank 0 is a
  * scalar. 0 on success, -1 if the shapes do not broadcast to out_shape or a rank exceeds
@@ -43,31 +33,6 @@ typedef void (*mb_binary_row)(const void *params, int32_t n, const void *in1, in
 /* Runs `row` over every innermost row of b (elements of elem_bytes bytes). */
 void mb_broadcast_rows(const mb_broadcast *b, int32_t elem_bytes, const void *params,
                        const void *in1, const void *in2, void *out, mb_binary_row row);
-
-/* SUB, int8 and int16 (TFLite's general quantized path): both inputs shifted up by left_shift (20
- * for int8, 15 for int16), rescaled to a common scale, subtracted, rescaled to the output. */
-typedef struct {
-  int32_t input1_offset, input2_offset, output_offset; /* -zero points, output zero point */
-  int32_t left_shift;
-  mb_requant input1, input2, output;
-  int32_t act_min, act_max;
-} mb_sub_params;
-
-/* MUL, int8 and int16: (x1 + offset1) * (x2 + offset2), one requantization to the output. */
-typedef struct {
-  int32_t input1_offset, input2_offset, output_offset;
-  mb_requant output;
-  int32_t act_min, act_max;
-} mb_mul_params;
-
-/* float32: the fused activation as a clamp ([-FLT_MAX, FLT_MAX] for none, as TFLite). */
-typedef struct {
-  float act_min, act_max;
-} mb_sub_f32_params;
-
-typedef struct {
-  float act_min, act_max;
-} mb_mul_f32_params;
 
 void mb_sub_s8(const mb_sub_params *p, const mb_broadcast *b, const int8_t *in1,
                const int8_t *in2, int8_t *out);

@@ -10,70 +10,11 @@
 
 #include <stdint.h>
 
+#include "mb_params.h" /* the params structs, generated from mcubench/ops/ */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct {
-  int32_t n, h, w, c;
-} mb_dims;
-
-/* Output requantization for one channel (or the whole tensor): real multiplier = mult * 2^(shift-31). */
-typedef struct {
-  int32_t mult;
-  int32_t shift;
-} mb_requant;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;     /* top/left padding; bottom/right follow from the shapes */
-  int32_t input_offset;     /* -input zero point */
-  int32_t output_offset;    /* output zero point */
-  int32_t act_min, act_max; /* fused activation as a clamp */
-  const mb_requant *requant; /* one per output channel */
-} mb_conv2d_params;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;
-  int16_t depth_multiplier;
-  int32_t input_offset;
-  int32_t output_offset;
-  int32_t act_min, act_max;
-  const mb_requant *requant; /* one per output channel */
-} mb_depthwise_conv2d_params;
-
-typedef struct {
-  int32_t input_offset;
-  int32_t output_offset;
-  int32_t act_min, act_max;
-  const mb_requant *requant; /* one per output unit if per_channel, else one */
-  int32_t per_channel;
-} mb_fully_connected_params;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t filter_h, filter_w;
-  int16_t pad_h, pad_w;
-  int32_t act_min, act_max;
-} mb_pool_params;
-
-typedef struct {
-  int32_t input1_offset, input2_offset, output_offset;
-  int32_t left_shift;
-  mb_requant input1, input2, output;
-  int32_t act_min, act_max;
-} mb_add_params;
-
-/* Softmax: the fixed-point exp of TFLite Micro's reference kernel (input_beta_multiplier/left_shift
- * prepared from beta and the input scale, diff_min the smallest difference that still counts). */
-typedef struct {
-  int32_t input_multiplier;
-  int32_t input_left_shift;
-  int32_t diff_min;
-} mb_softmax_params;
 
 /* Shared fixed-point helpers (runtime/kernels/requant.c); every op rounds the same way. */
 int32_t mb_requantize(int32_t acc, int32_t mult, int32_t shift);

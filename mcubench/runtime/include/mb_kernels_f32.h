@@ -20,41 +20,6 @@
 extern "C" {
 #endif
 
-/* act_min/act_max: the fused activation; NONE is [-FLT_MAX, FLT_MAX] as in TFLite. */
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w; /* top/left padding; bottom/right follow from the shapes */
-  float act_min, act_max;
-} mb_conv2d_f32_params;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;
-  int16_t depth_multiplier;
-  float act_min, act_max;
-} mb_depthwise_conv2d_f32_params;
-
-typedef struct {
-  float act_min, act_max;
-} mb_fully_connected_f32_params;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t filter_h, filter_w;
-  int16_t pad_h, pad_w;
-  float act_min, act_max;
-} mb_pool_f32_params;
-
-typedef struct {
-  float act_min, act_max;
-} mb_add_f32_params;
-
-typedef struct {
-  float beta;
-} mb_softmax_f32_params;
-
 /* Filter OHWI; fewer filter than input channels: grouped convolution, as TFLite. bias may be 0. */
 void mb_conv2d_f32(const mb_conv2d_f32_params *p, const mb_dims *in_dims, const float *in,
                    const mb_dims *filter_dims, const float *filter, const float *bias,

@@ -30,42 +30,6 @@ static inline int32_t mb_requantize64(int64_t acc, int32_t mult, int32_t shift) 
   return (int32_t)((acc * reduced + ((int64_t)1 << (total - 1))) >> total);
 }
 
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;
-  int32_t acc64;            /* 1: bias is int64_t[] (or none) and the accumulator int64; 0: int32 */
-  int32_t act_min, act_max; /* fused activation as a clamp */
-  const mb_requant *requant; /* one per output channel */
-} mb_conv2d_s16_params;
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;
-  int16_t depth_multiplier;
-  int32_t act_min, act_max;
-  const mb_requant *requant; /* one per output channel */
-} mb_depthwise_conv2d_s16_params;
-
-typedef struct {
-  int32_t acc64; /* as for the conv */
-  int32_t per_channel;
-  int32_t act_min, act_max;
-  const mb_requant *requant; /* one per output unit if per_channel, else one */
-} mb_fully_connected_s16_params;
-
-/* Softmax: exp and 1/(1+x) by 513-entry lookup tables with linear interpolation (TFLite's
- * gen_lut: exp over [-10, 0], 1/(1+x) over [0, 1], both Q0.15). The input difference to the row's
- * maximum is scaled by input_multiplier/input_left_shift so that [-65535, 0] spans [-10, 0]. */
-#define MB_SOFTMAX_S16_LUT 513
-typedef struct {
-  int32_t input_multiplier;
-  int32_t input_left_shift;
-  const int16_t *exp_lut;
-  const int16_t *one_over_one_plus_x_lut;
-} mb_softmax_s16_params;
-
 /* bias: int64_t[out_c] if p->acc64, else int32_t[out_c]; 0 for none (then acc64 = 1). */
 void mb_conv2d_s16(const mb_conv2d_s16_params *p, const mb_dims *in_dims, const int16_t *in,
                    const mb_dims *filter_dims, const int8_t *filter, const void *bias,

@@ -13,21 +13,11 @@
 
 #include <stdint.h>
 
+#include "mb_params.h" /* the params structs, generated from mcubench/ops/ */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct {
-  float scale;          /* float input: the output's scale */
-  int32_t input_offset; /* integer input: -(input zero point) */
-  int32_t mult, shift;  /* integer input: input scale / output scale as mb_requantize takes it */
-  int32_t output_zp;
-} mb_quantize_params;
-
-typedef struct {
-  float scale;
-  int32_t zero_point;
-} mb_dequantize_params;
 
 void mb_quantize_f32_s8(const mb_quantize_params *p, int32_t size, const float *in, int8_t *out);
 void mb_quantize_f32_s16(const mb_quantize_params *p, int32_t size, const float *in,

@@ -16,16 +16,11 @@
 
 #include <stdint.h>
 
+#include "mb_params.h" /* the params structs, generated from mcubench/ops/ */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct {
-  int32_t outer[4], inner[4];
-  int32_t count;       /* inputs per mean: the product of inner */
-  int32_t input_zp, output_zp;
-  int32_t mult, shift; /* input scale / (output scale x count), as QuantizedMeanOrSum folds it */
-} mb_mean_params;
 
 void mb_mean_s8(const mb_mean_params *p, const int8_t *in, int8_t *out);
 void mb_mean_s16(const mb_mean_params *p, const int16_t *in, int16_t *out);

@@ -19,6 +19,7 @@
 
 #include "mb_kernels.h"
 #include "mb_kernels_f32.h"
+#include "mbi_records.h" /* the arena records, generated from mcubench/ops/ */
 
 /* Setup/invoke results: 0 ok, else one of these (the harness prints "MB error=setup code=N"). */
 #define MBI_OK 0
@@ -107,15 +108,6 @@ int mbi_fb_vec_table(mbi_fb *fb, const mbi_vec *v, uint32_t i, mbi_table *out);
 #define MBI_T_PLANNED 2u /* data lives in the arena */
 #define MBI_T_BAD 4u     /* a type, rank or size the interpreter cannot use (fatal only if used) */
 
-typedef struct {
-  mb_dims dims;  /* NHWC, a lower rank padded with leading 1s (all 0 for a bad tensor) */
-  uint32_t data; /* byte offset into the model (MBI_T_CONST) or the arena (MBI_T_PLANNED) */
-  uint8_t type;  /* TFLite TensorType */
-  uint8_t flags; /* MBI_T_* */
-  uint8_t rank;
-  uint8_t pad;
-} mbi_tensor;
-
 static inline uint32_t mbi_type_bytes(uint32_t type) {
   switch (type) {
   case MBI_TYPE_INT8: case MBI_TYPE_UINT8: case MBI_TYPE_BOOL: return 1;
@@ -132,19 +124,7 @@ static inline uint32_t mbi_bytes(const mbi_tensor *t) {
          mbi_type_bytes(t->type);
 }
 
-#define MBI_MAX_INPUTS 3 /* kept inline in the record; all of them are in the io list */
-#define MBI_MAX_DIMS 6   /* tensor rank limit (TFLite Micro's, for its shape-only ops) */
-typedef struct {
-  int32_t in[MBI_MAX_INPUTS]; /* the first inputs' tensor indices, -1: absent */
-  int32_t out;                /* the first output */
-  uint32_t data; /* arena offset of the operator's prepared parameters (0: none) */
-  uint32_t io;   /* 0, or (more than 3 inputs or more than one output) the arena offset of all
-                  * tensor indices: n_in inputs, then n_out outputs */
-  uint16_t reg;  /* index in the registration table */
-  uint8_t n_in;
-  uint8_t n_out;
-} mbi_op;
-
+#define MBI_MAX_DIMS 6 /* tensor rank limit (TFLite Micro's, for its shape-only ops) */
 typedef struct mbi_ctx mbi_ctx;
 
 /* One linked operator: prepare runs once at setup (options: the operator's builtin options table,
@@ -243,44 +223,6 @@ int mbi_filter_scales(mbi_ctx *ctx, int32_t t, mbi_vec *scales);
 int mbi_prepare_requant(mbi_ctx *ctx, int32_t input, int32_t filter, int32_t output, uint32_t n,
                         uint32_t *requant_offset);
 
-/* ---- prepared parameters kept in the arena: fixed-width fields only ------------------------- */
-typedef struct {
-  int16_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-  int16_t depth_multiplier, pad;
-  int32_t input_offset, output_offset, act_min, act_max;
-  uint32_t requant; /* arena offset of one mb_requant per output channel */
-} mbi_conv_data;
-
-typedef struct {
-  int32_t input_offset, output_offset, act_min, act_max;
-  int32_t per_channel, batches, in_features, out_units;
-  uint32_t requant;
-} mbi_fc_data;
-
-typedef struct {
-  mb_softmax_params p;
-  int32_t rows, depth;
-} mbi_softmax_data;
-
-/* float32 operators (all of an operator's tensors float32, mb_kernels_f32.h): no quantization,
- * the fused activation is a float clamp. Pooling and ADD keep mb_pool_f32_params and
- * mb_add_f32_params as they are. */
-typedef struct {
-  int16_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-  int16_t depth_multiplier, pad;
-  float act_min, act_max;
-} mbi_conv_f32_data;
-
-typedef struct {
-  float act_min, act_max;
-  int32_t batches, in_features, out_units;
-} mbi_fc_f32_data;
-
-typedef struct {
-  mb_softmax_f32_params p;
-  int32_t rows, depth;
-} mbi_softmax_f32_data;
-
 /* TFLite's CalculateActivationRange<float>: NONE is [-FLT_MAX, FLT_MAX]; MBI_ERR_PARAMS for an
  * activation that is no clamp (TANH, SIGN_BIT), as for int8. */
 #define MBI_FLT_MAX 3.40282347e+38f
@@ -314,25 +256,6 @@ int mbi_softmax_prepare(mbi_ctx *, mbi_op *, uint8_t, const mbi_table *);
 int mbi_softmax_eval(const mbi_ctx *, const mbi_op *);
 int mbi_reshape_prepare(mbi_ctx *, mbi_op *, uint8_t, const mbi_table *);
 int mbi_reshape_eval(const mbi_ctx *, const mbi_op *);
-
-/* Sizes that backends/interp.py mirrors (RECORD_BYTES there); a mismatch fails to compile. */
-#define MBI_CHECK_SIZE(type, bytes) \
-  typedef char mbi_size_of_##type[sizeof(type) == (bytes) ? 1 : -1]
-MBI_CHECK_SIZE(mbi_tensor, 24);
-MBI_CHECK_SIZE(mbi_op, 28);
-MBI_CHECK_SIZE(mbi_conv_data, 36);
-MBI_CHECK_SIZE(mbi_fc_data, 36);
-MBI_CHECK_SIZE(mbi_softmax_data, 20);
-MBI_CHECK_SIZE(mb_pool_params, 20);
-MBI_CHECK_SIZE(mb_add_params, 48);
-MBI_CHECK_SIZE(mb_requant, 8);
-MBI_CHECK_SIZE(mbi_conv_f32_data, 24);
-MBI_CHECK_SIZE(mbi_fc_f32_data, 20);
-MBI_CHECK_SIZE(mbi_softmax_f32_data, 12);
-MBI_CHECK_SIZE(mb_pool_f32_params, 20);
-MBI_CHECK_SIZE(mb_add_f32_params, 8);
-#define MBI_RECORD_ALIGN 8   /* every record starts at a multiple of this */
-#define MBI_PLAN_SCRATCH 24u /* planner scratch bytes per tensor (6 int32 arrays), during setup */
 
 /* Generated per model: interp_model.c (the .tflite bytes, the arena), interp_ops.c (the table). */
 extern const uint8_t mbi_model_data[];

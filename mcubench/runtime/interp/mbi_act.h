@@ -8,8 +8,6 @@
 #include "mb_activation.h"
 #include "mbi.h"
 
-#define MBI_ACT_TABLE 256 /* bytes of an int8 table (ops/activation.py LUT_BYTES) */
-
 /* The operator's tensors: *type is MBI_TYPE_INT8 or MBI_TYPE_FLOAT32. */
 static inline int mbi_act_tensors(const mbi_ctx *ctx, const mbi_op *op, uint8_t *type) {
   if (op->n_in != 1 || op->n_out != 1) return MBI_ERR_PARAMS;
@@ -24,6 +22,14 @@ static inline int mbi_act_tensors(const mbi_ctx *ctx, const mbi_op *op, uint8_t 
   return mbi_bytes(x) == mbi_bytes(y) ? MBI_OK : MBI_ERR_PARAMS;
 }
 
+/* The start of every activation's prepare: 1 when it goes on with int8 tensors, else 0 with *rc
+ * the result (MBI_OK: float32, which keeps no record here; or the tensors' error code). */
+static inline int mbi_act_s8(const mbi_ctx *ctx, const mbi_op *op, int *rc) {
+  uint8_t type;
+  *rc = mbi_act_tensors(ctx, op, &type);
+  return *rc == MBI_OK && type == MBI_TYPE_INT8;
+}
+
 /* The int8 table, taken from the arena and kept in op->data, filled with its inputs -128..127 for
  * the kernel to map in place; 0 if the arena is full. */
 static inline int8_t *mbi_act_table(mbi_ctx *ctx, mbi_op *op) {
@@ -33,6 +39,17 @@ static inline int8_t *mbi_act_table(mbi_ctx *ctx, mbi_op *op) {
   op->data = mbi_offset(ctx, table);
   return table;
 }
+
+/* The end of an int8 prepare, its params computed with result rc: the table the operator's own
+ * kernel makes over the 256 inputs. (A macro: each kernel takes its own params type.) */
+#define MBI_ACT_RETURN_TABLE(ctx, op, rc, kernel, params)             \
+  do {                                                                \
+    if ((rc) != MBI_OK) return (rc);                                  \
+    int8_t *table_ = mbi_act_table(ctx, op);                          \
+    if (!table_) return MBI_ERR_ARENA;                                \
+    kernel(params, MBI_ACT_TABLE, table_, table_);                    \
+    return MBI_OK;                                                    \
+  } while (0)
 
 /* TFLite Micro's int8 LOGISTIC/TANH prepare (kInputIntegerBits = 4); out_zp and 1/out_recip are the
  * output quantization TFLite's kernel is written for. */

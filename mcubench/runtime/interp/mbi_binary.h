@@ -8,30 +8,6 @@
 #define MBI_OPT_MUL 21 /* BuiltinOptions union types */
 #define MBI_OPT_SUB 28
 
-/* The prepared record of each operator and type: the loop nest, then the kernel's parameters
- * (eval picks the kernel by the output's type). backends: ops/binary.py RECORD_BYTES. */
-typedef struct {
-  mb_broadcast b;
-  mb_sub_params p;
-} mbi_sub_data;
-typedef struct {
-  mb_broadcast b;
-  mb_mul_params p;
-} mbi_mul_data;
-typedef struct {
-  mb_broadcast b;
-  mb_sub_f32_params p;
-} mbi_sub_f32_data;
-typedef struct {
-  mb_broadcast b;
-  mb_mul_f32_params p;
-} mbi_mul_f32_data;
-MBI_CHECK_SIZE(mb_broadcast, 76);
-MBI_CHECK_SIZE(mbi_sub_data, 124);
-MBI_CHECK_SIZE(mbi_mul_data, 104);
-MBI_CHECK_SIZE(mbi_sub_f32_data, 84);
-MBI_CHECK_SIZE(mbi_mul_f32_data, 84);
-
 /* The operator's output type if it is one SUB and MUL run (int8, int16, float32), else 0xff. */
 uint8_t mbi_binary_type(const mbi_ctx *ctx, const mbi_op *op);
 /* Both inputs (activations or constants) and the output (an activation) of that type, with shapes

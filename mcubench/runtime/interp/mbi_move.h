@@ -8,21 +8,6 @@
 #include "mb_movement.h"
 #include "mbi.h"
 
-typedef struct {
-  int32_t copies; /* mbi_move_copy records right after this one */
-  int32_t fill;   /* 1: the (first) output is filled with `value` before the copies */
-  uint8_t value[4];
-  int32_t pad;
-} mbi_move_data;
-
-typedef struct {
-  int32_t in, out; /* tensor indices */
-  mb_copy_nd_params p;
-} mbi_move_copy;
-
-MBI_CHECK_SIZE(mbi_move_data, 16);
-MBI_CHECK_SIZE(mbi_move_copy, 96);
-
 /* The operator's record with room for `copies` copies (op->data points to it); 0 if full. */
 mbi_move_data *mbi_move_alloc(mbi_ctx *ctx, mbi_op *op, uint32_t copies);
 static inline mbi_move_copy *mbi_move_copies(mbi_move_data *d) {

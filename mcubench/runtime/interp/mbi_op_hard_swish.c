@@ -13,9 +13,8 @@ static int16_t downscale16(int32_t mult) {
 int mbi_hard_swish_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
                            const mbi_table *options) {
   (void)options_type, (void)options;
-  uint8_t type;
-  int rc = mbi_act_tensors(ctx, op, &type);
-  if (rc != MBI_OK || type != MBI_TYPE_INT8) return rc;
+  int rc;
+  if (!mbi_act_s8(ctx, op, &rc)) return rc;
   float in_scale, out_scale;
   int32_t out_mult, relu_mult;
   mb_hard_swish_params p;
@@ -32,10 +31,7 @@ int mbi_hard_swish_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
   if (p.output_multiplier_exponent > 0) return MBI_ERR_TENSOR; /* TFLite Micro rejects it too */
   p.output_multiplier_fixedpoint = downscale16(out_mult);
   p.reluish_multiplier_fixedpoint = downscale16(relu_mult);
-  int8_t *table = mbi_act_table(ctx, op);
-  if (!table) return MBI_ERR_ARENA;
-  mb_hard_swish_s8(&p, MBI_ACT_TABLE, table, table);
-  return MBI_OK;
+  MBI_ACT_RETURN_TABLE(ctx, op, rc, mb_hard_swish_s8, &p);
 }
 
 int mbi_hard_swish_eval(const mbi_ctx *ctx, const mbi_op *op) {

@@ -33,11 +33,7 @@ int mbi_leaky_relu_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
   if (rc == MBI_OK)
     rc = mbi_quantize_multiplier((double)(in_scale * alpha / out_scale), &p.mult_alpha,
                                  &p.shift_alpha);
-  if (rc != MBI_OK) return rc;
-  int8_t *table = mbi_act_table(ctx, op);
-  if (!table) return MBI_ERR_ARENA;
-  mb_leaky_relu_s8(&p, MBI_ACT_TABLE, table, table);
-  return MBI_OK;
+  MBI_ACT_RETURN_TABLE(ctx, op, rc, mb_leaky_relu_s8, &p);
 }
 
 int mbi_leaky_relu_eval(const mbi_ctx *ctx, const mbi_op *op) {

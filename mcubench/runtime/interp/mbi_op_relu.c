@@ -5,9 +5,8 @@
 
 int mbi_relu_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   (void)options_type, (void)options;
-  uint8_t type;
-  int rc = mbi_act_tensors(ctx, op, &type);
-  if (rc != MBI_OK || type != MBI_TYPE_INT8) return rc;
+  int rc;
+  if (!mbi_act_s8(ctx, op, &rc)) return rc;
   float in_scale, out_scale;
   mb_relu_params p;
   rc = mbi_quant(ctx, op->in[0], &in_scale, &p.input_offset);
@@ -17,10 +16,7 @@ int mbi_relu_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_t
   if (rc != MBI_OK) return rc;
   p.act_min = p.output_offset; /* max(-128, zero point + round(0 / scale)) */
   p.act_max = INT8_MAX;
-  int8_t *table = mbi_act_table(ctx, op);
-  if (!table) return MBI_ERR_ARENA;
-  mb_relu_s8(&p, MBI_ACT_TABLE, table, table);
-  return MBI_OK;
+  MBI_ACT_RETURN_TABLE(ctx, op, rc, mb_relu_s8, &p);
 }
 
 int mbi_relu_eval(const mbi_ctx *ctx, const mbi_op *op) {

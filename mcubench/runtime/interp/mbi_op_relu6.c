@@ -5,9 +5,8 @@
 
 int mbi_relu6_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   (void)options_type, (void)options;
-  uint8_t type;
-  int rc = mbi_act_tensors(ctx, op, &type);
-  if (rc != MBI_OK || type != MBI_TYPE_INT8) return rc;
+  int rc;
+  if (!mbi_act_s8(ctx, op, &rc)) return rc;
   float in_scale, out_scale;
   int32_t out_zp;
   mb_relu6_params p;
@@ -18,10 +17,7 @@ int mbi_relu6_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_
   if (!(r < 2147483648.0f)) return MBI_ERR_TENSOR;
   const int32_t six = (int32_t)((double)r + 0.5) + p.zero;
   p.six = six > INT8_MAX ? INT8_MAX : six < INT8_MIN ? INT8_MIN : six;
-  int8_t *table = mbi_act_table(ctx, op);
-  if (!table) return MBI_ERR_ARENA;
-  mb_relu6_s8(&p, MBI_ACT_TABLE, table, table);
-  return MBI_OK;
+  MBI_ACT_RETURN_TABLE(ctx, op, rc, mb_relu6_s8, &p);
 }
 
 int mbi_relu6_eval(const mbi_ctx *ctx, const mbi_op *op) {

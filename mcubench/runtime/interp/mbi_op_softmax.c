@@ -6,15 +6,6 @@
 
 #define SCALED_DIFF_INTEGER_BITS 5
 
-/* int16 in and out (16x8; output scale 1/32768, zero point 0): the input scaling, and the arena
- * offset of TFLite Micro's two tables (exp, then 1/(1+x)), generated here at setup as it does. */
-typedef struct {
-  int32_t input_multiplier, input_left_shift;
-  int32_t rows, depth;
-  uint32_t luts;
-} mbi_softmax_s16_data;
-MBI_CHECK_SIZE(mbi_softmax_s16_data, 20); /* backends/interp.py OP_DATA["SOFTMAX"] */
-
 static int prepare_s16(mbi_ctx *ctx, mbi_op *op, float beta, int32_t rows, int32_t depth) {
   float in_scale, out_scale;
   int32_t in_zp, out_zp;

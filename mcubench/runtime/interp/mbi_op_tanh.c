@@ -4,16 +4,11 @@
 
 int mbi_tanh_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   (void)options_type, (void)options;
-  uint8_t type;
-  int rc = mbi_act_tensors(ctx, op, &type);
-  if (rc != MBI_OK || type != MBI_TYPE_INT8) return rc;
+  int rc;
+  if (!mbi_act_s8(ctx, op, &rc)) return rc;
   mb_tanh_params p;
   rc = mbi_sigmoid_params(ctx, op, 0, 128.0, &p);
-  if (rc != MBI_OK) return rc;
-  int8_t *table = mbi_act_table(ctx, op);
-  if (!table) return MBI_ERR_ARENA;
-  mb_tanh_s8(&p, MBI_ACT_TABLE, table, table);
-  return MBI_OK;
+  MBI_ACT_RETURN_TABLE(ctx, op, rc, mb_tanh_s8, &p);
 }
 
 int mbi_tanh_eval(const mbi_ctx *ctx, const mbi_op *op) {

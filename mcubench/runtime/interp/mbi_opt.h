@@ -27,8 +27,6 @@
 
 /* Returned by mbi_opt_requant when some channel's multiplier does not shift right. */
 #define MBI_OPT_SLOW (-1)
-/* ADD: from this many elements, the two 256-entry tables (2 kB scratch) pay off (fold.py's). */
-#define MBI_ADD_TABLE_MIN 256
 
 /* One GEMM instance: y[p][c] = requantized sum_i a[p * k + i] * w[c * k + i] for p < pixels,
  * c < n (pixel rows and filter rows k bytes each, y rows n bytes). */
@@ -44,44 +42,6 @@ extern const uint32_t mbi_num_gemm_kernels;
 /* The instance for any k (mbi_gemm_opt.c). */
 void mbi_gemm_any(const mb_requant_opt *rq, int32_t k, int32_t pixels, int32_t n, const int8_t *a,
                   const int8_t *w, int8_t *y);
-
-/* Output stage shared by the records below: arena offsets of one entry per output channel. */
-typedef struct {
-  uint32_t bias;  /* int32: bias + input_offset * sum of the channel's taps */
-  uint32_t mult;  /* int32: 2 x the Q31 multiplier */
-  uint32_t shift; /* int8: e - 1 */
-  int32_t relu, output_offset, act_min, act_max;
-} mbi_rq_opt_data;
-
-typedef struct {
-  int16_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-  int32_t pad_value; /* the input zero point: what a padded position reads */
-  int32_t k;         /* filter_h * filter_w * in_c */
-  int32_t gemm;      /* index in mbi_gemm_kernels, -1: mbi_gemm_any */
-  int32_t dense;     /* 1x1, stride 1: the input rows are the GEMM's rows, no im2col */
-  mbi_rq_opt_data rq;
-} mbi_conv_opt_data;
-
-typedef struct {
-  int16_t stride_h, stride_w, pad_h, pad_w;
-  int32_t pad_value;
-  uint32_t ring; /* scratch bytes of the three padded rows; the taps [channel][9] follow */
-  mbi_rq_opt_data rq;
-} mbi_dw_opt_data;
-
-typedef struct {
-  int32_t batches, in_features, out_units;
-  int32_t gemm;
-  mbi_rq_opt_data rq;
-} mbi_fc_opt_data;
-
-typedef struct {
-  int32_t input1_offset, input2_offset, left_shift;
-  mb_requant input1, input2;
-  int32_t output_mult, output_shift, relu, output_offset, act_min, act_max;
-  int32_t size;
-  int32_t tables; /* 1: the rescaling tables in scratch (size >= MBI_ADD_TABLE_MIN) */
-} mbi_add_opt_data;
 
 /* mbi_prep_opt.c */
 /* Hand the operator to the next registration with its code (the reference one); MBI_ERR_OP if
@@ -105,12 +65,5 @@ mbi_gemm_fn mbi_opt_gemm(int32_t index);
 mb_requant_opt mbi_opt_rq(const mbi_ctx *ctx, const mbi_rq_opt_data *d);
 /* `bytes` of scratch just below the records, 0 if the activations leave no room for them. */
 void *mbi_opt_scratch(const mbi_ctx *ctx, uint32_t bytes);
-
-/* Sizes that backends/interp_opt.py mirrors. */
-MBI_CHECK_SIZE(mbi_rq_opt_data, 28);
-MBI_CHECK_SIZE(mbi_conv_opt_data, 56);
-MBI_CHECK_SIZE(mbi_dw_opt_data, 44);
-MBI_CHECK_SIZE(mbi_fc_opt_data, 44);
-MBI_CHECK_SIZE(mbi_add_opt_data, 60);
 
 #endif

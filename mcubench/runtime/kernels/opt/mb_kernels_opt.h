@@ -77,17 +77,6 @@ spike.toolchain=llvm); this target has none"
 #include <riscv_vector.h>
 #endif
 
-/* Output requantization of one op. */
-typedef struct {
-  const int32_t *bias;  /* per output channel: bias + input_offset * sum of the channel's taps */
-  const int32_t *mult;  /* 2 x the Q31 multiplier (as uint32; 0 stays 0), per channel */
-  const int8_t *shift;  /* e - 1 for a right shift by e >= 1, per channel */
-  int32_t per_channel;  /* 0: per tensor, mult/shift hold 8 equal entries that serve all */
-  int32_t relu;         /* act_min >= output_offset: negative values all clamp to act_min */
-  int32_t output_offset;
-  int32_t act_min, act_max;
-} mb_requant_opt;
-
 /* TFLite's MultiplyByQuantizedMultiplier(acc, mult, -e) for a right shift e >= 1, exactly.
  * `mult2` is 2 * mult (as uint32: mult < 2^31), `shift` is e - 1.
  *
@@ -146,15 +135,6 @@ void mb_gemm_s8_opt(const mb_requant_opt *rq, const mb_gemm_rows *rows, int32_t 
 void mb_gemm2_s8_opt(const mb_requant_opt *rq, const mb_gemm_rows *rows, int32_t n,
                      const int8_t *a0, const int8_t *a1, const int8_t *w, int8_t *y0, int8_t *y1);
 
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t dilation_h, dilation_w;
-  int16_t pad_h, pad_w;
-  int32_t pad_value;     /* the input zero point: what a padded position reads */
-  int8_t *scratch;       /* im2col columns: 2 * filter_h * filter_w * in_c bytes (not for 1x1) */
-  mb_requant_opt rq;
-} mb_conv2d_opt_params;
-
 /* CONV_2D without groups; `filter` packed for mb_gemm_s8_opt with k = filter_h * filter_w * in_c in
  * (fy, fx, ic) order. */
 void mb_conv2d_s8_opt(const mb_conv2d_opt_params *p, const mb_dims *in_dims, const int8_t *in,
@@ -165,14 +145,6 @@ void mb_conv2d_s8_opt(const mb_conv2d_opt_params *p, const mb_dims *in_dims, con
  * (fy, fx, ic) order, padded positions holding the input zero point. in_b: the batch's input. */
 void mb_im2col_s8(const mb_conv2d_opt_params *p, const mb_dims *in_dims, const int8_t *in_b,
                   int32_t f_h, int32_t f_w, int32_t oy, int32_t ox, int8_t *col);
-
-typedef struct {
-  int16_t stride_h, stride_w;
-  int16_t pad_h, pad_w;
-  int32_t pad_value;
-  int8_t *scratch;  /* 3 padded input rows: 3 * ((out_w - 1) * stride_w + 3) * channels bytes */
-  mb_requant_opt rq;
-} mb_depthwise_conv2d_opt_params;
 
 /* DEPTHWISE_CONV_2D, 3x3 filter, depth multiplier 1, no dilation; `filter` as [channel][9]. */
 void mb_depthwise_conv2d_s8_opt(const mb_depthwise_conv2d_opt_params *p, const mb_dims *in_dims,
@@ -206,19 +178,6 @@ void mb_fully_connected_s8_small(const mb_requant_opt *rq, int32_t batches, int3
 /* AVERAGE_POOL_2D with the reference kernel's params (mb_pool_params). */
 void mb_avg_pool_s8_opt(const mb_pool_params *p, const mb_dims *in_dims, const int8_t *in,
                         const mb_dims *out_dims, int8_t *out);
-
-typedef struct {
-  int32_t input1_offset, input2_offset;
-  int32_t left_shift;
-  mb_requant input1, input2; /* each input's rescaling, as in mb_add_params */
-  int32_t output_mult;       /* output requantization for mb_requant_fast: 2 x mult, e - 1 */
-  int32_t output_shift;
-  int32_t relu;
-  int32_t output_offset;
-  int32_t act_min, act_max;
-  int32_t *scratch;          /* 2 x 256 int32: the two inputs' rescaling tables (0: small
-                              * tensors, rescaled per element) */
-} mb_add_opt_params;
 
 /* ADD of two int8 tensors of equal size. Elements are independent: out may be in1 or in2. */
 void mb_add_s8_opt(const mb_add_opt_params *p, int32_t size, const int8_t *in1, const int8_t *in2,

@@ -1,0 +1,10 @@
+"""EXPAND_DIMS: RESHAPE's bytes under a shape with one more 1-dimension, any element type (planned
+in place; the interpreter runs it on RESHAPE's prepare/eval, runtime/interp/mbi_op_reshape.c)."""
+from __future__ import annotations
+
+from .reshape import SameBytes
+
+
+class ExpandDims(SameBytes):
+    kind = "EXPAND_DIMS"
+    code = 70

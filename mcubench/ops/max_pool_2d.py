@@ -1,0 +1,10 @@
+"""MAX_POOL_2D: int8 and float32 (the input's quantization kept, the fused activation a clamp)."""
+from __future__ import annotations
+
+from .common import pool
+
+
+class MaxPool2D(pool.Pool):
+    kind = "MAX_POOL_2D"
+    code = 17
+    stem = "max_pool"
