@@ -1,7 +1,8 @@
 """IR Graph -> .tflite flatbuffer, with the `tflite` package's generated builder functions.
 
 The inverse of frontends/tflite.py: options are written generically, each snake_case key becoming
-the schema's ``<Options>Add<CamelCase>`` call, so another operator is one line in OPTIONS.
+the schema's ``<Options>Add<CamelCase>`` call, into the table the operator's module names
+(``OpSpec.options``).
 Constant buffers are 16-byte aligned, as TFLite Micro expects when it reads them in place.
 """
 from __future__ import annotations
@@ -12,39 +13,22 @@ import tflite
 
 from ..ir.graph import Graph, Op, Tensor
 
-# Operator kind -> its BuiltinOptions table (None: the operator has no options).
-OPTIONS = {
-    "CONV_2D": "Conv2DOptions",
-    "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions",
-    "FULLY_CONNECTED": "FullyConnectedOptions",
-    "AVERAGE_POOL_2D": "Pool2DOptions",
-    "MAX_POOL_2D": "Pool2DOptions",
-    "L2_POOL_2D": "Pool2DOptions",
-    "ADD": "AddOptions",
-    "SUB": "SubOptions",
-    "MUL": "MulOptions",
-    "RESHAPE": "ReshapeOptions",
-    "SOFTMAX": "SoftmaxOptions",
-    "CONCATENATION": "ConcatenationOptions",
-    "MEAN": "ReducerOptions",
-    "PAD": "PadOptions",
-    "TRANSPOSE": "TransposeOptions",
-    "SQUEEZE": "SqueezeOptions",
-    "STRIDED_SLICE": "StridedSliceOptions",
-    "SPLIT": "SplitOptions",
-    "SPLIT_V": "SplitVOptions",
-    "PACK": "PackOptions",
-    "UNPACK": "UnpackOptions",
-    "EXPAND_DIMS": "ExpandDimsOptions",
-    "LEAKY_RELU": "LeakyReluOptions",
-    "HARD_SWISH": "HardSwishOptions",
-    "QUANTIZE": None,
-    "DEQUANTIZE": None,
-    "LOGISTIC": None,
-    "TANH": None,
-    "RELU": None,
-    "RELU6": None,
-}
+# Operators the writer knows beyond mcubench's own (mcubench/ops/ modules declare their options
+# table): models with them test the refusal of unsupported operators.
+WRITER_ONLY = {"L2_POOL_2D": "Pool2DOptions"}
+
+
+def options_table(kind: str) -> str | None:
+    """The BuiltinOptions table an operator kind's options are written to (None: none)."""
+    from ..ops import SPECS
+
+    if kind in SPECS:
+        return SPECS[kind].options
+    if kind in WRITER_ONLY:
+        return WRITER_ONLY[kind]
+    raise ValueError(f"write_tflite: operator {kind} is not supported; supported: "
+                     + ", ".join(sorted({*SPECS, *WRITER_ONLY})))
+
 
 # Option keys whose value is a schema enum; IR values are its names ("SAME"), ints pass through.
 ENUM_OPTIONS = {
@@ -83,10 +67,7 @@ def _bytes_vector(b: flatbuffers.Builder, data: bytes) -> int:
 
 def _options(b: flatbuffers.Builder, op: Op) -> tuple[int, int]:
     """(BuiltinOptions union type, table offset); (0, 0) when the op has none."""
-    if op.kind not in OPTIONS:
-        raise ValueError(f"write_tflite: operator {op.kind} is not supported; "
-                         f"supported: {', '.join(sorted(OPTIONS))}")
-    table = OPTIONS[op.kind]
+    table = options_table(op.kind)
     if table is None:
         if op.options:
             raise ValueError(f"write_tflite: {op.kind} takes no options, got {sorted(op.options)}")

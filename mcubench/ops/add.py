@@ -87,6 +87,7 @@ def _dims4(shape) -> tuple[int, int, int, int]:
 class Add(OpSpec):
     kind = "ADD"
     code = 0
+    options = "AddOptions"
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")
     opt_interp = ("mbi_add_opt_prepare", "mbi_add_opt_eval")

@@ -10,6 +10,7 @@ from .common.fold import int8_operands
 class AveragePool2D(pool.Pool):
     kind = "AVERAGE_POOL_2D"
     code = 1
+    options = "Pool2DOptions"
     stem = "avg_pool"
     opt_interp = ("mbi_avg_pool_opt_prepare", "mbi_avg_pool_opt_eval")
     opt_files = ("interp/mbi_op_avg_pool_opt.c", "interp/mbi_op_pool.c",

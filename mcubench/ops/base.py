@@ -18,8 +18,12 @@ aot backend (backends/aot.py: the planner plus a generic emitter)
 - ``emit_opt(gen, i, op, prepared)``; ``finish(gen)``: once per model after every operator, for
   sources generated per model (e.g. kernels compiled for one depth).
 
+the model file
+- ``code`` (TFLite BuiltinOperator) and ``options`` (its BuiltinOptions table: the TFLite writer
+  needs it; the reader is generic)
+
 interp backend (backends/interp.py)
-- ``code`` (TFLite BuiltinOperator), ``prepare_fn`` / ``eval_fn`` (its C registration, default
+- ``prepare_fn`` / ``eval_fn`` (its C registration, default
   ``mbi_<kind>_prepare`` / ``mbi_<kind>_eval``), ``alias`` (the output may share the input's bytes:
   RESHAPE-like, MBI_REG_ALIAS);
 - ``interp_records(graph, op)``: the arena bytes its C prepare takes (sizes from the declared
@@ -57,6 +61,7 @@ class Table:
 class OpSpec:
     kind: ClassVar[str] = ""  # TFLite builtin name
     code: ClassVar[int] = -1  # TFLite BuiltinOperator value
+    options: ClassVar[str | None] = None  # its BuiltinOptions table in the schema (None: none)
     header: ClassVar[str] = ""  # runtime/include header declaring its kernels
     kernels: ClassVar[tuple[str, ...]] = ()  # runtime/kernels/ files, every type
     interp_sources: ClassVar[tuple[str, ...]] = ()  # runtime/interp/ files

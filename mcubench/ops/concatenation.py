@@ -14,6 +14,7 @@ MAX_INPUTS = 10  # TFLite Micro's kMaxInputNum
 class Concatenation(Move):
     kind = "CONCATENATION"
     code = 2
+    options = "ConcatenationOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if not 1 <= len(op.inputs) <= MAX_INPUTS or len(op.outputs) != 1:

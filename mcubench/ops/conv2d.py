@@ -121,6 +121,7 @@ def prepare_opt(graph: Graph, op: Op, specialize: bool = True) -> dict | None:
 class Conv2D(conv.Weighted):
     kind = "CONV_2D"
     code = 3
+    options = "Conv2DOptions"
     stem = "conv2d"
     prepare = "mbi_conv2d_prepare"
     evaluate = "mbi_conv2d_eval"

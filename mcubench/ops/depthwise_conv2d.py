@@ -96,6 +96,7 @@ def prepare_opt(graph: Graph, op: Op) -> dict | None:
 class DepthwiseConv2D(conv.Weighted):
     kind = "DEPTHWISE_CONV_2D"
     code = 4
+    options = "DepthwiseConv2DOptions"
     stem = "depthwise_conv2d"
     prepare = "mbi_depthwise_conv2d_prepare"
     evaluate = "mbi_depthwise_conv2d_eval"

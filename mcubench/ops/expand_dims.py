@@ -8,3 +8,4 @@ from .reshape import SameBytes
 class ExpandDims(SameBytes):
     kind = "EXPAND_DIMS"
     code = 70
+    options = "ExpandDimsOptions"

@@ -124,6 +124,7 @@ def prepare_opt(graph: Graph, op: Op, small_macs: int = 0) -> dict | None:
 class FullyConnected(conv.Weighted):
     kind = "FULLY_CONNECTED"
     code = 9
+    options = "FullyConnectedOptions"
     stem = "fully_connected"
     interp_files = ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
                     "kernels/fully_connected_f32.c", "interp/mbi_s16.h", "interp/mbi_prep_s16.c",

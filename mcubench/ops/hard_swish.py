@@ -19,6 +19,7 @@ PARAMS = Struct(
 class HardSwish(Activation):
     kind = "HARD_SWISH"
     code = 117
+    options = "HardSwishOptions"
     params_struct = PARAMS
 
     def params(self, graph: Graph, op: Op) -> dict:

@@ -20,6 +20,7 @@ PARAMS_F32 = Struct("mb_leaky_relu_f32_params", "LEAKY_RELU, float32.", fields(F
 class LeakyRelu(Activation):
     kind = "LEAKY_RELU"
     code = 98
+    options = "LeakyReluOptions"
     params_struct = PARAMS
 
     @staticmethod

@@ -7,4 +7,5 @@ from .common import pool
 class MaxPool2D(pool.Pool):
     kind = "MAX_POOL_2D"
     code = 17
+    options = "Pool2DOptions"
     stem = "max_pool"

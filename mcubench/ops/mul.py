@@ -34,5 +34,6 @@ def mul_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
 class Mul(Binary):
     kind = "MUL"
     code = 18
+    options = "MulOptions"
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(mul_quant)

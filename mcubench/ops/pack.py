@@ -8,6 +8,7 @@ from .common.move import Copy, Move, axis_index, dense_steps
 class Pack(Move):
     kind = "PACK"
     code = 83
+    options = "PackOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if not op.inputs or len(op.outputs) != 1:

@@ -12,6 +12,7 @@ from .common.move import Copy, Move, const_ints, dense_steps
 class Pad(Move):
     kind = "PAD"
     code = 34
+    options = "PadOptions"
     max_rank = 5  # TFLite Micro's PadKernelMaxDimensionCount
 
     def _parts(self, graph: Graph, op: Op):

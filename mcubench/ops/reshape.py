@@ -39,6 +39,7 @@ class SameBytes(OpSpec):
 class Reshape(SameBytes):
     kind = "RESHAPE"
     code = 22
+    options = "ReshapeOptions"
 
     def check(self, graph: Graph, op: Op) -> None:
         one_output(op)

@@ -154,6 +154,7 @@ def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
 class Softmax(OpSpec):
     kind = "SOFTMAX"
     code = 25
+    options = "SoftmaxOptions"
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
                     "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")

@@ -9,6 +9,7 @@ from .common.move import Copy, Move, axis_index, check_split_shapes, const_ints,
 class SplitV(Move):
     kind = "SPLIT_V"
     code = 102
+    options = "SplitVOptions"
     source = "mbi_op_split.c"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

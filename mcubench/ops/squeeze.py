@@ -8,3 +8,4 @@ from .reshape import SameBytes
 class Squeeze(SameBytes):
     kind = "SQUEEZE"
     code = 43
+    options = "SqueezeOptions"

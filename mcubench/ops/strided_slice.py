@@ -33,6 +33,7 @@ def slice_axis(size: int, begin: int, end: int, stride: int, begin_mask: bool, e
 class StridedSlice(Move):
     kind = "STRIDED_SLICE"
     code = 45
+    options = "StridedSliceOptions"
     max_rank = 4  # TFLite Micro: "input dim should not exceed 4"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

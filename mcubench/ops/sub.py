@@ -34,5 +34,6 @@ def sub_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
 class Sub(Binary):
     kind = "SUB"
     code = 41
+    options = "SubOptions"
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(sub_quant)

@@ -9,6 +9,7 @@ from .common.move import Copy, Move, const_ints, dense_steps
 class Transpose(Move):
     kind = "TRANSPOSE"
     code = 39
+    options = "TransposeOptions"
     max_rank = 5  # TFLite Micro: "only supports 1D-5D input arrays"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
