@@ -187,6 +187,8 @@ def _prefixed(config, name: str) -> dict:
 
 
 def cmd_list(args) -> int:
+    if args.what == "operators":
+        return _list_operators()
     if args.what == "models":
         for root in models.search_paths():
             if root.is_dir():
@@ -208,6 +210,19 @@ def cmd_list(args) -> int:
         print(f"{'run':16s} settings of every run")
         for k in RunSettings.keys:
             print(f"    run.{k.name} ({k.type.__name__}, default {k.default!r}) {k.help}")
+    return 0
+
+
+def _list_operators() -> int:
+    """Every (operator, type) each backend runs, from its declarations (Backend.operators)."""
+    reg = get_registry()
+    for name in reg.names("backend"):
+        ops = reg.get("backend", name).operators()
+        if not ops:
+            continue
+        print(f"{name}: {sum(len(t) for t in ops.values())} (operator, type) pairs")
+        for kind, types in sorted(ops.items()):
+            print(f"    {kind:28s} {', '.join(types)}")
     return 0
 
 
@@ -336,7 +351,7 @@ def parser() -> argparse.ArgumentParser:
     flow = sub.add_parser("flow", help="MLonMCU spelling: `mcubench flow run ...`")
     add_run_args(flow.add_subparsers(dest="flowcmd", required=True).add_parser("run"))
     ls = sub.add_parser("list", help="list components or models")
-    ls.add_argument("what", choices=[*KIND_OF, "models"])
+    ls.add_argument("what", choices=[*KIND_OF, "models", "operators"])
     sub.add_parser("doctor", help="what is installed and what is missing")
     st = sub.add_parser("setup", help="install what components need (apt, pip)")
     st.add_argument("components", nargs="*", help="targets/backends/... (default: all)")

@@ -2,7 +2,7 @@
 
 Random single-op graphs (tests/opgen/, one seed each) are written to .tflite; TFLite Micro's output
 is the golden one. int8 and int16 results must be bit-exact; float32 ones within the operator's
-stated tolerance in units in the last place (opgen MAX_ULP; 0 = exact). The aot side builds each
+stated tolerance in units in the last place (its module's ``ulp``; 0 = exact). The aot side builds each
 graph's generated code as a shared library; the interp side sets the same .tflite bytes up in the
 interpreter compiled once with every operator, and checks that setup used exactly the arena the
 backend computed offline.
@@ -10,11 +10,13 @@ backend computed offline.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import opgen
+from mcubench.ops import SPECS
 from native import InterpLib, aot_outputs, tflm_golden
 
 SEEDS = {"int8": 50, "int16": 20, "float32": 12}
@@ -71,7 +73,7 @@ def compare(kind: str, dtype: str, seed: int, got: list[np.ndarray]) -> None:
         w = np.asarray(w).reshape(graph.tensors[graph.outputs[o]].shape)
         assert g.shape == w.shape and g.dtype == w.dtype, f"output {o}: {g.shape} vs {w.shape}"
         if g.dtype == np.float32:
-            ulp = opgen.MAX_ULP.get(kind, 0)
+            ulp = SPECS[kind].ulp
             if ulp == 0:
                 assert np.array_equal(g, w), f"{graph.name} output {o}: not exact; options " \
                                              f"{graph.ops[0].options}"
@@ -101,7 +103,20 @@ def test_interp_matches_tflm(interp_lib, tflm, kind, dtype, seed):
 
 
 def test_every_operator_has_random_tests():
-    """Each operator mcubench/ops/ declares has a generator here, so none goes untested."""
-    from mcubench.ops import SPECS
-
+    """Each operator mcubench/ops/ declares has a generator here, so none goes untested; and each
+    type it declares (its column in `mcubench list operators`) is one the generators draw."""
     assert set(SPECS) <= set(opgen.KINDS), sorted(set(SPECS) - set(opgen.KINDS))
+    from opmodels import OPS  # the original eight, int8: tests/test_aot.py, test_interp.py
+
+    drawn = {(k, d) for k, d in opgen.BUILDERS} | {(k, "int8") for k in OPS}
+    for kind, spec in SPECS.items():
+        for t in spec.types:
+            main = t.split("->")[0] if kind != "QUANTIZE" else t.split("->")[1]
+            assert (kind, main) in drawn or (kind, t.split("->")[0]) in drawn, (kind, t)
+
+
+def test_readme_operator_table_is_generated():
+    from mcubench.operators import markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert markdown() in readme, "README's operator table is stale: python3 -m mcubench.operators"

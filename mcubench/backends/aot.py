@@ -87,6 +87,10 @@ class Aot(Backend):
                                     "and HAL region (set by the profile feature)"),
     )
 
+    @classmethod
+    def operators(cls) -> dict[str, tuple[str, ...]]:
+        return {kind: spec.types for kind, spec in SPECS.items()}
+
     def __init__(self, config=None):
         super().__init__(config)
         align = self["arena_align"]

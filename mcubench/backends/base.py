@@ -30,6 +30,12 @@ class Backend(Component):
     def build(self, graph: Graph, out_dir: Path) -> dict:
         raise NotImplementedError
 
+    @classmethod
+    def operators(cls) -> dict[str, tuple[str, ...]]:
+        """Operator kind -> the types it runs (`mcubench list operators`); {}: not a model
+        backend."""
+        return {}
+
     @staticmethod
     def copy_runtime(out_dir: Path, files: list[str]) -> None:
         """Copy runtime files (paths relative to runtime/, e.g. "kernels/conv2d.c") into out_dir."""

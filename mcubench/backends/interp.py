@@ -163,6 +163,10 @@ class Interp(Backend):
                                           "the model (others run the generic one)"))
 
     @classmethod
+    def operators(cls) -> dict[str, tuple[str, ...]]:
+        return {kind: spec.types for kind, spec in SPECS.items()}
+
+    @classmethod
     def version(cls) -> str:
         """The C interpreter is part of what this backend produces: its sources count too."""
         return super().version() + ":" + digest_tree(RUNTIME_DIR / "interp")

@@ -37,6 +37,8 @@ def params(graph: Graph, op: Op) -> dict:
 class Abs(OpSpec):
     kind = "ABS"
     code = 101
+    types = ("int8", "int16", "float32")
+    note = "int16 quantized or not"
     options = "AbsOptions"
     header = "mb_abs.h"
     kernels = ("abs.c", "abs_f32.c")

@@ -87,6 +87,8 @@ def _dims4(shape) -> tuple[int, int, int, int]:
 class Add(OpSpec):
     kind = "ADD"
     code = 0
+    types = ("int8", "float32")
+    note = "int8 also on the `opt` kernel"
     options = "AddOptions"
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")

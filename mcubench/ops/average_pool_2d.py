@@ -10,6 +10,8 @@ from .common.fold import int8_operands
 class AveragePool2D(pool.Pool):
     kind = "AVERAGE_POOL_2D"
     code = 1
+    types = ("int8", "float32")
+    note = "int8 also on the `opt` kernel"
     options = "Pool2DOptions"
     stem = "avg_pool"
     opt_interp = ("mbi_avg_pool_opt_prepare", "mbi_avg_pool_opt_eval")

@@ -62,6 +62,11 @@ class OpSpec:
     kind: ClassVar[str] = ""  # TFLite builtin name
     code: ClassVar[int] = -1  # TFLite BuiltinOperator value
     options: ClassVar[str | None] = None  # its BuiltinOptions table in the schema (None: none)
+    # what it runs: the types of its tensors ("int8", or "float32->int8" where they differ), the
+    # float32 results' distance to TFLite Micro's in ulp (0: exact), a remark for the README
+    types: ClassVar[tuple[str, ...]] = ()
+    ulp: ClassVar[int] = 0
+    note: ClassVar[str] = ""
     header: ClassVar[str] = ""  # runtime/include header declaring its kernels
     kernels: ClassVar[tuple[str, ...]] = ()  # runtime/kernels/ files, every type
     interp_sources: ClassVar[tuple[str, ...]] = ()  # runtime/interp/ files

@@ -14,6 +14,7 @@ MAX_INPUTS = 10  # TFLite Micro's kMaxInputNum
 class Concatenation(Move):
     kind = "CONCATENATION"
     code = 2
+    types = ("int8", "int16", "float32")
     options = "ConcatenationOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

@@ -121,6 +121,8 @@ def prepare_opt(graph: Graph, op: Op, specialize: bool = True) -> dict | None:
 class Conv2D(conv.Weighted):
     kind = "CONV_2D"
     code = 3
+    types = ("int8", "int16", "float32")
+    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
     options = "Conv2DOptions"
     stem = "conv2d"
     prepare = "mbi_conv2d_prepare"

@@ -96,6 +96,8 @@ def prepare_opt(graph: Graph, op: Op) -> dict | None:
 class DepthwiseConv2D(conv.Weighted):
     kind = "DEPTHWISE_CONV_2D"
     code = 4
+    types = ("int8", "int16", "float32")
+    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
     options = "DepthwiseConv2DOptions"
     stem = "depthwise_conv2d"
     prepare = "mbi_depthwise_conv2d_prepare"

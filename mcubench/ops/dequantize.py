@@ -15,6 +15,7 @@ PARAMS = Struct("mb_dequantize_params", "DEQUANTIZE (int8/int16 in, float32 out)
 class Dequantize(OpSpec):
     kind = "DEQUANTIZE"
     code = 6
+    types = ("int8->float32", "int16->float32")
     header = "mb_quantize.h"
     kernels = ("dequantize.c",)
     record_struct = PARAMS

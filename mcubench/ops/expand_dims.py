@@ -8,4 +8,6 @@ from .reshape import SameBytes
 class ExpandDims(SameBytes):
     kind = "EXPAND_DIMS"
     code = 70
+    types = ("int8", "int16", "float32")
+    note = "in place"
     options = "ExpandDimsOptions"

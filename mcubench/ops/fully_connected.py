@@ -124,6 +124,8 @@ def prepare_opt(graph: Graph, op: Op, small_macs: int = 0) -> dict | None:
 class FullyConnected(conv.Weighted):
     kind = "FULLY_CONNECTED"
     code = 9
+    types = ("int8", "int16", "float32")
+    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
     options = "FullyConnectedOptions"
     stem = "fully_connected"
     interp_files = ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",

@@ -19,6 +19,8 @@ PARAMS = Struct(
 class HardSwish(Activation):
     kind = "HARD_SWISH"
     code = 117
+    types = ("int8", "float32")
+    note = "int8: a 256-entry table"
     options = "HardSwishOptions"
     params_struct = PARAMS
 

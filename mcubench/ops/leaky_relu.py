@@ -20,6 +20,8 @@ PARAMS_F32 = Struct("mb_leaky_relu_f32_params", "LEAKY_RELU, float32.", fields(F
 class LeakyRelu(Activation):
     kind = "LEAKY_RELU"
     code = 98
+    types = ("int8", "float32")
+    note = "int8: a 256-entry table"
     options = "LeakyReluOptions"
     params_struct = PARAMS
 

@@ -19,6 +19,9 @@ PARAMS = Struct(
 class Logistic(Activation):
     kind = "LOGISTIC"
     code = 14
+    types = ("int8", "float32")
+    ulp = 2  # float32 against TFLite Micro (a libm-free exp)
+    note = "int8: a 256-entry table"
     params_struct = PARAMS
     extra = ("exp_f32.c",)
 

@@ -7,5 +7,6 @@ from .common import pool
 class MaxPool2D(pool.Pool):
     kind = "MAX_POOL_2D"
     code = 17
+    types = ("int8", "float32")
     options = "Pool2DOptions"
     stem = "max_pool"

@@ -79,6 +79,7 @@ def mean_params(graph: Graph, op: Op) -> dict:
 class Mean(OpSpec):
     kind = "MEAN"
     code = 40
+    types = ("int8", "int16", "float32")
     options = "ReducerOptions"
     header = "mb_reduce.h"
     kernels = ("mean.c", "mean_f32.c")

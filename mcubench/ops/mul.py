@@ -34,6 +34,8 @@ def mul_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
 class Mul(Binary):
     kind = "MUL"
     code = 18
+    types = ("int8", "int16", "float32")
+    note = "broadcasting up to rank 6"
     options = "MulOptions"
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(mul_quant)

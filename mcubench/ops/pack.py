@@ -8,6 +8,7 @@ from .common.move import Copy, Move, axis_index, dense_steps
 class Pack(Move):
     kind = "PACK"
     code = 83
+    types = ("int8", "int16", "float32")
     options = "PackOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

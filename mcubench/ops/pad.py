@@ -12,6 +12,7 @@ from .common.move import Copy, Move, const_ints, dense_steps
 class Pad(Move):
     kind = "PAD"
     code = 34
+    types = ("int8", "int16", "float32")
     options = "PadOptions"
     max_rank = 5  # TFLite Micro's PadKernelMaxDimensionCount
 

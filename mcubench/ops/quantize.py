@@ -34,6 +34,8 @@ def params(graph: Graph, op: Op) -> dict:
 class Quantize(OpSpec):
     kind = "QUANTIZE"
     code = 114
+    types = ("float32->int8", "float32->int16", "int8->int8", "int8->int16", "int16->int8",
+             "int16->int16")
     header = "mb_quantize.h"
     kernels = ("quantize_f32.c", "quantize.c")
     record_struct = PARAMS

@@ -16,6 +16,8 @@ PARAMS = Struct(
 class Relu(Activation):
     kind = "RELU"
     code = 19
+    types = ("int8", "float32")
+    note = "int8: a 256-entry table"
     params_struct = PARAMS
 
     def params(self, graph: Graph, op: Op) -> dict:

@@ -18,6 +18,8 @@ PARAMS = Struct(
 class Relu6(Activation):
     kind = "RELU6"
     code = 21
+    types = ("int8", "float32")
+    note = "int8: a 256-entry table"
     params_struct = PARAMS
     stem = "relu"
 

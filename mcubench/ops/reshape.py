@@ -39,6 +39,8 @@ class SameBytes(OpSpec):
 class Reshape(SameBytes):
     kind = "RESHAPE"
     code = 22
+    types = ("int8", "int16", "float32")
+    note = "in place"
     options = "ReshapeOptions"
 
     def check(self, graph: Graph, op: Op) -> None:

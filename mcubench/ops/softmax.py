@@ -154,6 +154,9 @@ def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
 class Softmax(OpSpec):
     kind = "SOFTMAX"
     code = 25
+    types = ("int8", "int16", "float32")
+    ulp = 4  # float32 against TFLite Micro (a libm-free exp)
+    note = "int16: TFLite's tables"
     options = "SoftmaxOptions"
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",

@@ -8,6 +8,7 @@ from .common.move import Copy, Move, axis_index, check_split_shapes, const_ints,
 class Split(Move):
     kind = "SPLIT"
     code = 49
+    types = ("int8", "int16", "float32")
     options = "SplitOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

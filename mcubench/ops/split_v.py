@@ -9,6 +9,7 @@ from .common.move import Copy, Move, axis_index, check_split_shapes, const_ints,
 class SplitV(Move):
     kind = "SPLIT_V"
     code = 102
+    types = ("int8", "int16", "float32")
     options = "SplitVOptions"
     source = "mbi_op_split.c"
 

@@ -8,4 +8,6 @@ from .reshape import SameBytes
 class Squeeze(SameBytes):
     kind = "SQUEEZE"
     code = 43
+    types = ("int8", "int16", "float32")
+    note = "in place"
     options = "SqueezeOptions"

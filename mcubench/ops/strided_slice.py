@@ -33,6 +33,7 @@ def slice_axis(size: int, begin: int, end: int, stride: int, begin_mask: bool, e
 class StridedSlice(Move):
     kind = "STRIDED_SLICE"
     code = 45
+    types = ("int8", "int16", "float32")
     options = "StridedSliceOptions"
     max_rank = 4  # TFLite Micro: "input dim should not exceed 4"
 

@@ -34,6 +34,8 @@ def sub_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
 class Sub(Binary):
     kind = "SUB"
     code = 41
+    types = ("int8", "int16", "float32")
+    note = "broadcasting up to rank 6"
     options = "SubOptions"
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(sub_quant)

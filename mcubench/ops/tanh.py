@@ -12,6 +12,9 @@ PARAMS = LOGISTIC.alias("mb_tanh_params")
 class Tanh(Activation):
     kind = "TANH"
     code = 28
+    types = ("int8", "float32")
+    ulp = 2  # float32 against TFLite Micro (a libm-free exp)
+    note = "int8: a 256-entry table"
     params_struct = PARAMS
     extra_s8 = ("logistic.c",)
     extra = ("exp_f32.c",)

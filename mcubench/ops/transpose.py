@@ -9,6 +9,7 @@ from .common.move import Copy, Move, const_ints, dense_steps
 class Transpose(Move):
     kind = "TRANSPOSE"
     code = 39
+    types = ("int8", "int16", "float32")
     options = "TransposeOptions"
     max_rank = 5  # TFLite Micro: "only supports 1D-5D input arrays"
 

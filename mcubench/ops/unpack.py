@@ -8,6 +8,7 @@ from .common.move import Copy, Move, axis_index, dense_steps
 class Unpack(Move):
     kind = "UNPACK"
     code = 88
+    types = ("int8", "int16", "float32")
     options = "UnpackOptions"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

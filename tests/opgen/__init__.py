@@ -3,8 +3,7 @@
 
 Each module here exports ``BUILDERS = {kind: build(rng, dtype) -> Graph}`` and may export
 ``DTYPES = {kind: (dtypes...)}`` (default int8 and float32; two modules may build one kind for
-different types), ``MAX_ULP = {kind: n}``: the float32
-tolerance in units in the last place against TFLite Micro (default 0: exact), and
+different types), and
 ``INPUTS = {kind: make(rng, graph) -> [arrays]}`` for inputs other than uniform random ones.
 """
 from __future__ import annotations
@@ -18,7 +17,6 @@ import numpy as np
 from mcubench.ir.graph import Graph
 
 BUILDERS: dict = {}  # (kind, dtype) -> build(rng, dtype)
-MAX_ULP: dict = {}
 INPUTS: dict = {}
 for _mod in pkgutil.iter_modules(__path__):
     _m = importlib.import_module(f"{__name__}.{_mod.name}")
@@ -27,7 +25,6 @@ for _mod in pkgutil.iter_modules(__path__):
             if (_kind, _dtype) in BUILDERS:
                 raise RuntimeError(f"opgen: {_kind} {_dtype} is built by two modules")
             BUILDERS[(_kind, _dtype)] = _build
-    MAX_ULP.update(getattr(_m, "MAX_ULP", {}))
     INPUTS.update(getattr(_m, "INPUTS", {}))
 KINDS = sorted({k for k, _ in BUILDERS})
 

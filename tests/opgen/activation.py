@@ -14,7 +14,6 @@ from mcubench.ir.graph import Graph, Op, Tensor
 
 from .common import act_quant, log_uniform, q, shape
 
-MAX_ULP = {"LOGISTIC": 2, "TANH": 2}  # libm-free exp/tanh (runtime/kernels/exp_f32.c, tanh_f32.c)
 
 
 def _graph(kind: str, rng: np.random.Generator, dtype: str, out_quant, options=None,

@@ -6,8 +6,8 @@ fused activations TFLite's float kernels clamp to.
 Weights are normal with a spread of 1/sqrt(terms), so sums stay near the inputs' magnitude and the
 activations' clamps both bite and let values through.
 
-Tolerances (MAX_ULP) are those tests/test_float.py established on the aot backend: our float
-kernels sum in TFLite's order with the bias last and without contracted multiply-adds, so every
+Tolerances (the modules' ``ulp``) are those tests/test_float.py established on the aot backend:
+our float kernels sum in TFLite's order with the bias last and without contracted multiply-adds, so every
 operator is bit-exact but softmax, whose exp (runtime/kernels/softmax_f32.c) is not libm's.
 """
 from __future__ import annotations
@@ -22,7 +22,6 @@ from mcubench.ops.common.qmath import conv_geometry
 KINDS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
          "ADD", "SOFTMAX", "RESHAPE")
 DTYPES = {k: ("float32",) for k in KINDS}
-MAX_ULP = {"SOFTMAX": 4}
 ACTIVATIONS = ["NONE", "NONE", "RELU", "RELU6", "RELU6", "RELU_N1_TO_1"]  # weighted by use
 
 

@@ -1,4 +1,5 @@
-"""SQUEEZE and EXPAND_DIMS over ranks 1..5 and every element type."""
+"""SQUEEZE and EXPAND_DIMS over ranks 1..5 and every element type; RESHAPE of int16 (int8:
+tests/opmodels.py, float32: classic_f32.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,8 @@ from mcubench.ir.graph import Graph, Op, Tensor
 
 from .common import act_quant, shape
 
-DTYPES = {"SQUEEZE": ("int8", "int16", "float32"), "EXPAND_DIMS": ("int8", "int16", "float32")}
+DTYPES = {"SQUEEZE": ("int8", "int16", "float32"), "EXPAND_DIMS": ("int8", "int16", "float32"),
+          "RESHAPE": ("int16",)}
 
 
 def _squeeze(rng: np.random.Generator, dtype: str) -> Graph:
@@ -38,4 +40,18 @@ def _expand_dims(rng: np.random.Generator, dtype: str) -> Graph:
     return Graph("expand_dims", tensors, [Op("EXPAND_DIMS", [0, 1], [2])], [0], [2])
 
 
-BUILDERS = {"SQUEEZE": _squeeze, "EXPAND_DIMS": _expand_dims}
+def _reshape(rng: np.random.Generator, dtype: str) -> Graph:
+    dims = shape(rng, 1, 5)
+    size = int(np.prod(dims))
+    split = [d for d in range(1, size + 1) if size % d == 0]
+    first = int(rng.choice(split))
+    out = (first, size // first) if rng.random() < 0.7 else (size,)
+    quant = act_quant(rng, dtype)
+    tensors = [Tensor("input", dims, dtype, quant),
+               Tensor("shape", (len(out),), "int32", None, np.array(out, np.int32)),
+               Tensor("output", out, dtype, quant)]
+    return Graph("reshape", tensors, [Op("RESHAPE", [0, 1], [2], {"new_shape": list(out)})],
+                 [0], [2])
+
+
+BUILDERS = {"SQUEEZE": _squeeze, "EXPAND_DIMS": _expand_dims, "RESHAPE": _reshape}
