@@ -7,7 +7,7 @@ symmetric (zero points 0). An int16 tensor without quantization takes a plain |x
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
+from .base import INT8_INT16_F32, OpSpec
 from .common.cstruct import I32, Struct, fields
 from .common.elementwise import activations
 from .common.qmath import SHORT, qparams, requant_multiplier
@@ -34,15 +34,9 @@ def params(graph: Graph, op: Op) -> dict:
             "rescale": rescale, "quantized": 1}
 
 
-class Abs(OpSpec):
-    kind = "ABS"
-    code = 101
-    types = ("int8", "int16", "float32")
-    note = "int16 quantized or not"
-    options = "AbsOptions"
+class Abs(OpSpec, kind="ABS", types=INT8_INT16_F32, note="int16 quantized or not"):
     header = "mb_abs.h"
     kernels = ("abs.c", "abs_f32.c")
-    interp_sources = ("mbi_op_abs.c",)
     record_struct = PARAMS
 
     def check(self, graph: Graph, op: Op) -> None:

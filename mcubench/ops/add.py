@@ -8,7 +8,7 @@ fast exact path."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec, record
+from .base import INT8_F32, OpSpec, record
 from .common import fold
 from .common.check import f32_tensor, int8_act, need, one_output
 from .common.conv import check_f32_activation, f32_clamp
@@ -84,12 +84,7 @@ def _dims4(shape) -> tuple[int, int, int, int]:
     return dims[0] * dims[1] * dims[2], dims[3], dims[4], dims[5]
 
 
-class Add(OpSpec):
-    kind = "ADD"
-    code = 0
-    types = ("int8", "float32")
-    note = "int8 also on the `opt` kernel"
-    options = "AddOptions"
+class Add(OpSpec, kind="ADD", types=INT8_F32, note="int8 also on the `opt` kernel"):
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_add.c", "kernels/add.c", "kernels/add_f32.c")
     opt_interp = ("mbi_add_opt_prepare", "mbi_add_opt_eval")

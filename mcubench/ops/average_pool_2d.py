@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common import pool
 from .common.fold import int8_operands
 
 
-class AveragePool2D(pool.Pool):
-    kind = "AVERAGE_POOL_2D"
-    code = 1
-    types = ("int8", "float32")
-    note = "int8 also on the `opt` kernel"
-    options = "Pool2DOptions"
+class AveragePool2D(pool.Pool, kind="AVERAGE_POOL_2D", types=INT8_F32,
+                    note="int8 also on the `opt` kernel"):
     stem = "avg_pool"
     opt_interp = ("mbi_avg_pool_opt_prepare", "mbi_avg_pool_opt_eval")
     opt_files = ("interp/mbi_op_avg_pool_opt.c", "interp/mbi_op_pool.c",

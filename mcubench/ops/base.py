@@ -20,7 +20,7 @@ aot backend (backends/aot.py: the planner plus a generic emitter)
 
 the model file
 - ``code`` (TFLite BuiltinOperator) and ``options`` (its BuiltinOptions table: the TFLite writer
-  needs it; the reader is generic)
+  needs it; the reader is generic), both derived from ``kind`` unless the class sets them
 
 interp backend (backends/interp.py)
 - ``prepare_fn`` / ``eval_fn`` (its C registration, default
@@ -33,7 +33,8 @@ interp backend (backends/interp.py)
   one table; tests/test_prepare.py compares it with the C setup's on random operators, so the
   Python and C preparations stay bit-identical;
 - ``interp_files``: its runtime/interp and runtime/kernels files (every type it takes: the eval
-  picks the kernel by the tensors' type at run time);
+  picks the kernel by the tensors' type at run time): ``interp_sources`` (default
+  ``mbi_op_<kind>.c``) and ``kernels``;
 - optimized registration (``interp.kernels=opt``): ``opt_prepare_fn`` / ``opt_eval_fn`` /
   ``opt_files``, and ``interp_opt_plan(graph, op)`` that mirrors its C prepare's decision: None
   (handed to the reference registration) or {"records": bytes (None: the reference's), "scratch":
@@ -58,10 +59,21 @@ class Table:
     values: list
 
 
+# the type sets most operators take (OpSpec.types)
+INT8_INT16_F32 = ("int8", "int16", "float32")
+INT8_F32 = ("int8", "float32")
+META = ("kind", "code", "options", "types", "ulp", "note")  # class keywords: OpSpec, kind="ABS"
+
+
 class OpSpec:
+    """An operator of mcubench/ops/ (see the module docstring). Its identity goes in the class
+    statement: ``class Abs(OpSpec, kind="ABS", types=INT8_INT16_F32, note="..."):``."""
+
     kind: ClassVar[str] = ""  # TFLite builtin name
-    code: ClassVar[int] = -1  # TFLite BuiltinOperator value
-    options: ClassVar[str | None] = None  # its BuiltinOptions table in the schema (None: none)
+    # derived from the kind unless a class sets them: TFLite's BuiltinOperator value, and its
+    # BuiltinOptions table (<CamelCase>Options where the schema has it, else None)
+    code: ClassVar[int] = -1
+    options: ClassVar[str | None] = None
     # what it runs: the types of its tensors ("int8", or "float32->int8" where they differ), the
     # float32 results' distance to TFLite Micro's in ulp (0: exact), a remark for the README
     types: ClassVar[tuple[str, ...]] = ()
@@ -79,6 +91,28 @@ class OpSpec:
     opt_files: ClassVar[tuple[str, ...]] = ()
     # an operator whose interpreter record is one params struct: it, and record_values() its fields
     record_struct: ClassVar[object] = None
+
+    def __init_subclass__(cls, **meta):
+        unknown = set(meta) - set(META)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown operator keyword(s) {sorted(unknown)}; "
+                            f"valid: {', '.join(META)}")
+        super().__init_subclass__()
+        for key, value in meta.items():
+            setattr(cls, key, value)
+        if not cls.kind:
+            return
+        import tflite
+
+        declared = {k for c in cls.__mro__ if c is not OpSpec for k in c.__dict__} | set(meta)
+        if "code" not in declared:
+            cls.code = getattr(tflite.BuiltinOperator, cls.kind, -1)
+        if "options" not in declared:
+            camel = "".join(p[0] + p[1:].lower() if p[0].isalpha() else p
+                            for p in cls.kind.split("_"))
+            cls.options = f"{camel}Options" if hasattr(tflite, f"{camel}OptionsStart") else None
+        if "interp_sources" not in declared and "interp_files" not in declared:
+            cls.interp_sources = (f"mbi_op_{cls.kind.lower()}.c",)
 
     @property
     def prepare_fn(self) -> str:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op, Tensor
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, axis_index, dense_steps
 
 MAX_INPUTS = 10  # TFLite Micro's kMaxInputNum
 
 
-class Concatenation(Move):
-    kind = "CONCATENATION"
-    code = 2
-    types = ("int8", "int16", "float32")
-    options = "ConcatenationOptions"
+class Concatenation(Move, kind="CONCATENATION", types=INT8_INT16_F32):
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if not 1 <= len(op.inputs) <= MAX_INPUTS or len(op.outputs) != 1:

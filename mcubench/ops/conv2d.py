@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import record
+from .base import INT8_INT16_F32, record
 from .common import conv, fold
 from .common.check import out_dtype
 from .common.cstruct import F32, I8, I16, I32, RECORDS, Struct, fields, ptr
@@ -118,12 +118,8 @@ def prepare_opt(graph: Graph, op: Op, specialize: bool = True) -> dict | None:
             "overlap": fold.overlap(op.inputs[0], fold.conv_lag(x.shape, out_shape, prep))}
 
 
-class Conv2D(conv.Weighted):
-    kind = "CONV_2D"
-    code = 3
-    types = ("int8", "int16", "float32")
-    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
-    options = "Conv2DOptions"
+class Conv2D(conv.Weighted, kind="CONV_2D", types=INT8_INT16_F32,
+             note="int16: 16x8 (int8 weights); int8 also on the `opt` kernels"):
     stem = "conv2d"
     prepare = "mbi_conv2d_prepare"
     evaluate = "mbi_conv2d_eval"

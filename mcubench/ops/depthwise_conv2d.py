@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import record
+from .base import INT8_INT16_F32, record
 from .common import conv, fold
 from .common.check import out_dtype
 from .common.cstruct import F32, I8, I16, I32, RECORDS, U32, Struct, fields, ptr
@@ -93,12 +93,8 @@ def prepare_opt(graph: Graph, op: Op) -> dict | None:
     }
 
 
-class DepthwiseConv2D(conv.Weighted):
-    kind = "DEPTHWISE_CONV_2D"
-    code = 4
-    types = ("int8", "int16", "float32")
-    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
-    options = "DepthwiseConv2DOptions"
+class DepthwiseConv2D(conv.Weighted, kind="DEPTHWISE_CONV_2D", types=INT8_INT16_F32,
+                      note="int16: 16x8 (int8 weights); int8 also on the `opt` kernels"):
     stem = "depthwise_conv2d"
     prepare = "mbi_depthwise_conv2d_prepare"
     evaluate = "mbi_depthwise_conv2d_eval"

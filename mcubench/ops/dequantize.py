@@ -12,14 +12,12 @@ PARAMS = Struct("mb_dequantize_params", "DEQUANTIZE (int8/int16 in, float32 out)
                 fields(F32, "scale"), fields(I32, "zero_point"))
 
 
-class Dequantize(OpSpec):
-    kind = "DEQUANTIZE"
-    code = 6
+class Dequantize(OpSpec, kind="DEQUANTIZE"):
+    options = None
     types = ("int8->float32", "int16->float32")
     header = "mb_quantize.h"
     kernels = ("dequantize.c",)
     record_struct = PARAMS
-    interp_sources = ("mbi_op_dequantize.c",)
 
     def check(self, graph: Graph, op: Op) -> None:
         x, y = activations(graph, op)

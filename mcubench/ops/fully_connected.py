@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import Table, record, records
+from .base import INT8_INT16_F32, Table, record, records
 from .common import conv, fold
 from .common.check import out_dtype
 from .common.cstruct import F32, I32, RECORDS, U32, Struct, fields, ptr
@@ -121,12 +121,8 @@ def prepare_opt(graph: Graph, op: Op, small_macs: int = 0) -> dict | None:
             "scratch": 0, "overlap": [], **s}
 
 
-class FullyConnected(conv.Weighted):
-    kind = "FULLY_CONNECTED"
-    code = 9
-    types = ("int8", "int16", "float32")
-    note = "int16: 16x8 (int8 weights); int8 also on the `opt` kernels"
-    options = "FullyConnectedOptions"
+class FullyConnected(conv.Weighted, kind="FULLY_CONNECTED", types=INT8_INT16_F32,
+                     note="int16: 16x8 (int8 weights); int8 also on the `opt` kernels"):
     stem = "fully_connected"
     interp_files = ("interp/mbi_op_fully_connected.c", "kernels/fully_connected.c",
                     "kernels/fully_connected_f32.c", "interp/mbi_s16.h", "interp/mbi_prep_s16.c",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.activation import Activation, downscale16, hard_swish_one, multiplier, quant
 from .common.cstruct import I16, I32, Struct, fields
 
@@ -16,12 +17,7 @@ PARAMS = Struct(
     fields(I16, "output_multiplier_fixedpoint", "reluish_multiplier_fixedpoint"))
 
 
-class HardSwish(Activation):
-    kind = "HARD_SWISH"
-    code = 117
-    types = ("int8", "float32")
-    note = "int8: a 256-entry table"
-    options = "HardSwishOptions"
+class HardSwish(Activation, kind="HARD_SWISH", types=INT8_F32, note="int8: a 256-entry table"):
     params_struct = PARAMS
 
     def params(self, graph: Graph, op: Op) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import records
+from .base import INT8_F32, records
 from .common.activation import Activation, clamp, multiplier, quant, requantize
 from .common.cstruct import F32, I32, Struct, fields
 
@@ -17,12 +17,7 @@ PARAMS = Struct(
 PARAMS_F32 = Struct("mb_leaky_relu_f32_params", "LEAKY_RELU, float32.", fields(F32, "alpha"))
 
 
-class LeakyRelu(Activation):
-    kind = "LEAKY_RELU"
-    code = 98
-    types = ("int8", "float32")
-    note = "int8: a 256-entry table"
-    options = "LeakyReluOptions"
+class LeakyRelu(Activation, kind="LEAKY_RELU", types=INT8_F32, note="int8: a 256-entry table"):
     params_struct = PARAMS
 
     @staticmethod

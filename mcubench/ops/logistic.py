@@ -3,6 +3,7 @@ rescaled to Q4.27, output scale 1/256, zero point -128), float32 with a libm-fre
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.activation import Activation, logistic_q4, sigmoid_like, sigmoid_params
 from .common.cstruct import I32, Struct, fields
 
@@ -16,12 +17,7 @@ PARAMS = Struct(
            "input_left_shift"))
 
 
-class Logistic(Activation):
-    kind = "LOGISTIC"
-    code = 14
-    types = ("int8", "float32")
-    ulp = 2  # float32 against TFLite Micro (a libm-free exp)
-    note = "int8: a 256-entry table"
+class Logistic(Activation, kind="LOGISTIC", types=INT8_F32, ulp=2, note="int8: a 256-entry table"):
     params_struct = PARAMS
     extra = ("exp_f32.c",)
 

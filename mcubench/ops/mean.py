@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op, Tensor
-from .base import OpSpec
+from .base import INT8_INT16_F32, OpSpec
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import SHORT, qparams, requant_multiplier
 
@@ -76,15 +76,11 @@ def mean_params(graph: Graph, op: Op) -> dict:
     return p
 
 
-class Mean(OpSpec):
-    kind = "MEAN"
-    code = 40
-    types = ("int8", "int16", "float32")
+class Mean(OpSpec, kind="MEAN", types=INT8_INT16_F32):
     options = "ReducerOptions"
     header = "mb_reduce.h"
     kernels = ("mean.c", "mean_f32.c")
     record_struct = PARAMS
-    interp_sources = ("mbi_op_mean.c",)
 
     def check(self, graph: Graph, op: Op) -> None:
         mean_params(graph, op)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import INT8_INT16_F32
 from .common.broadcast import Binary, f32_params, records
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import activation_range, quantize_multiplier
@@ -31,11 +32,6 @@ def mul_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
             "output": (mult, shift), "act_min": lo, "act_max": hi}
 
 
-class Mul(Binary):
-    kind = "MUL"
-    code = 18
-    types = ("int8", "int16", "float32")
-    note = "broadcasting up to rank 6"
-    options = "MulOptions"
+class Mul(Binary, kind="MUL", types=INT8_INT16_F32, note="broadcasting up to rank 6"):
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(mul_quant)

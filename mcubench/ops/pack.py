@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, axis_index, dense_steps
 
 
-class Pack(Move):
-    kind = "PACK"
-    code = 83
-    types = ("int8", "int16", "float32")
-    options = "PackOptions"
+class Pack(Move, kind="PACK", types=INT8_INT16_F32):
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if not op.inputs or len(op.outputs) != 1:

@@ -6,14 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, const_ints, dense_steps
 
 
-class Pad(Move):
-    kind = "PAD"
-    code = 34
-    types = ("int8", "int16", "float32")
-    options = "PadOptions"
+class Pad(Move, kind="PAD", types=INT8_INT16_F32):
     max_rank = 5  # TFLite Micro's PadKernelMaxDimensionCount
 
     def _parts(self, graph: Graph, op: Op):

@@ -31,15 +31,13 @@ def params(graph: Graph, op: Op) -> dict:
             "output_zp": out_zp}
 
 
-class Quantize(OpSpec):
-    kind = "QUANTIZE"
-    code = 114
+class Quantize(OpSpec, kind="QUANTIZE"):
+    options = None  # (the schema's QuantizeOptions table is empty)
     types = ("float32->int8", "float32->int16", "int8->int8", "int8->int16", "int16->int8",
              "int16->int16")
     header = "mb_quantize.h"
     kernels = ("quantize_f32.c", "quantize.c")
     record_struct = PARAMS
-    interp_sources = ("mbi_op_quantize.c",)
 
     def check(self, graph: Graph, op: Op) -> None:
         x, y = activations(graph, op)

@@ -3,6 +3,7 @@ point (TFLite Micro's CalculateReluOpData), as a table; float32 exact."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.activation import Activation, multiplier, quant, requantize
 from .common.cstruct import I32, Struct, fields
 
@@ -13,11 +14,7 @@ PARAMS = Struct(
     fields(I32, "mult", "shift", "act_min", "act_max"))
 
 
-class Relu(Activation):
-    kind = "RELU"
-    code = 19
-    types = ("int8", "float32")
-    note = "int8: a 256-entry table"
+class Relu(Activation, kind="RELU", types=INT8_F32, note="int8: a 256-entry table"):
     params_struct = PARAMS
 
     def params(self, graph: Graph, op: Op) -> dict:

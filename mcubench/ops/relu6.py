@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.activation import Activation, clamp, quant
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import round_half_away
@@ -15,11 +16,7 @@ PARAMS = Struct(
     fields(I32, "zero", "six"))
 
 
-class Relu6(Activation):
-    kind = "RELU6"
-    code = 21
-    types = ("int8", "float32")
-    note = "int8: a 256-entry table"
+class Relu6(Activation, kind="RELU6", types=INT8_F32, note="int8: a 256-entry table"):
     params_struct = PARAMS
     stem = "relu"
 

@@ -5,7 +5,7 @@ checks the sizes and its eval copies only when the buffers differ."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
+from .base import INT8_INT16_F32, OpSpec
 from .common.check import int8_act, need, one_output
 
 
@@ -36,12 +36,7 @@ class SameBytes(OpSpec):
                          f"(int8_t *)(mb_arena + {gen.plan.offsets[y]}));")
 
 
-class Reshape(SameBytes):
-    kind = "RESHAPE"
-    code = 22
-    types = ("int8", "int16", "float32")
-    note = "in place"
-    options = "ReshapeOptions"
+class Reshape(SameBytes, kind="RESHAPE", types=INT8_INT16_F32, note="in place"):
 
     def check(self, graph: Graph, op: Op) -> None:
         one_output(op)

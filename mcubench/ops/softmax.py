@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec, Table, record, records
+from .base import INT8_INT16_F32, OpSpec, Table, record, records
 from .common.check import f32_tensor, int8_act, need, one_output, out_dtype, s16_act
 from .common.cstruct import F32, I16, I32, RECORDS, U32, Const, Struct, fields, ptr
 from .common.qmath import (
@@ -151,13 +151,7 @@ def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
     return _S16_LUTS[0], _S16_LUTS[1]
 
 
-class Softmax(OpSpec):
-    kind = "SOFTMAX"
-    code = 25
-    types = ("int8", "int16", "float32")
-    ulp = 4  # float32 against TFLite Micro (a libm-free exp)
-    note = "int16: TFLite's tables"
-    options = "SoftmaxOptions"
+class Softmax(OpSpec, kind="SOFTMAX", types=INT8_INT16_F32, ulp=4, note="int16: TFLite's tables"):
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
                     "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, axis_index, check_split_shapes, const_ints, split_copies
 
 
-class Split(Move):
-    kind = "SPLIT"
-    code = 49
-    types = ("int8", "int16", "float32")
-    options = "SplitOptions"
+class Split(Move, kind="SPLIT", types=INT8_INT16_F32):
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if len(op.inputs) != 2 or not op.outputs:

@@ -3,14 +3,11 @@ output (the interpreter's prepare is runtime/interp/mbi_op_split.c, shared with 
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, axis_index, check_split_shapes, const_ints, split_copies
 
 
-class SplitV(Move):
-    kind = "SPLIT_V"
-    code = 102
-    types = ("int8", "int16", "float32")
-    options = "SplitVOptions"
+class SplitV(Move, kind="SPLIT_V", types=INT8_INT16_F32):
     source = "mbi_op_split.c"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

@@ -2,12 +2,9 @@
 place; the interpreter runs it on RESHAPE's prepare/eval, runtime/interp/mbi_op_reshape.c)."""
 from __future__ import annotations
 
+from .base import INT8_INT16_F32
 from .reshape import SameBytes
 
 
-class Squeeze(SameBytes):
-    kind = "SQUEEZE"
-    code = 43
-    types = ("int8", "int16", "float32")
-    note = "in place"
-    options = "SqueezeOptions"
+class Squeeze(SameBytes, kind="SQUEEZE", types=INT8_INT16_F32, note="in place"):
+    """The bytes of its input, planned in place (see the module)."""

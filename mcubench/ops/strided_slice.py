@@ -4,6 +4,7 @@ ignores them)."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, const_ints, dense_steps
 
 
@@ -30,11 +31,7 @@ def slice_axis(size: int, begin: int, end: int, stride: int, begin_mask: bool, e
     return start, max(count, 0)
 
 
-class StridedSlice(Move):
-    kind = "STRIDED_SLICE"
-    code = 45
-    types = ("int8", "int16", "float32")
-    options = "StridedSliceOptions"
+class StridedSlice(Move, kind="STRIDED_SLICE", types=INT8_INT16_F32):
     max_rank = 4  # TFLite Micro: "input dim should not exceed 4"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

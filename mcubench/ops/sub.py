@@ -5,6 +5,7 @@ float32 variant of it misses TFLite Micro by one in some int16 cases), every mul
 one."""
 from __future__ import annotations
 
+from .base import INT8_INT16_F32
 from .common.broadcast import Binary, f32_params, records
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import add_quant
@@ -31,11 +32,6 @@ def sub_quant(s1, z1, s2, z2, so, zo, fused_act: str, dtype: str) -> dict:
     return p
 
 
-class Sub(Binary):
-    kind = "SUB"
-    code = 41
-    types = ("int8", "int16", "float32")
-    note = "broadcasting up to rank 6"
-    options = "SubOptions"
+class Sub(Binary, kind="SUB", types=INT8_INT16_F32, note="broadcasting up to rank 6"):
     params_struct, params_f32, data, data_f32 = PARAMS, PARAMS_F32, DATA, DATA_F32
     arith = staticmethod(sub_quant)

@@ -3,18 +3,14 @@ input rescaling, output scale 1/128, zero point 0), float32 with a libm-free exp
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.activation import Activation, sigmoid_like, sigmoid_params, tanh_q4
 from .logistic import PARAMS as LOGISTIC
 
 PARAMS = LOGISTIC.alias("mb_tanh_params")
 
 
-class Tanh(Activation):
-    kind = "TANH"
-    code = 28
-    types = ("int8", "float32")
-    ulp = 2  # float32 against TFLite Micro (a libm-free exp)
-    note = "int8: a 256-entry table"
+class Tanh(Activation, kind="TANH", types=INT8_F32, ulp=2, note="int8: a 256-entry table"):
     params_struct = PARAMS
     extra_s8 = ("logistic.c",)
     extra = ("exp_f32.c",)

@@ -3,14 +3,11 @@ constant int32 perm."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, const_ints, dense_steps
 
 
-class Transpose(Move):
-    kind = "TRANSPOSE"
-    code = 39
-    types = ("int8", "int16", "float32")
-    options = "TransposeOptions"
+class Transpose(Move, kind="TRANSPOSE", types=INT8_INT16_F32):
     max_rank = 5  # TFLite Micro: "only supports 1D-5D input arrays"
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_INT16_F32
 from .common.move import Copy, Move, axis_index, dense_steps
 
 
-class Unpack(Move):
-    kind = "UNPACK"
-    code = 88
-    types = ("int8", "int16", "float32")
-    options = "UnpackOptions"
+class Unpack(Move, kind="UNPACK", types=INT8_INT16_F32):
 
     def copies(self, graph: Graph, op: Op) -> list[Copy]:
         if len(op.inputs) != 1 or not op.outputs:

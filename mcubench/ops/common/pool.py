@@ -71,6 +71,7 @@ class Pool(OpSpec):
     the interpreter's mbi_op_pool.c (evaluated by mbi_op_<stem>.c)."""
 
     header = "mb_kernels.h"
+    options = "Pool2DOptions"
     prepare = "mbi_pool_prepare"
     stem = ""
 
