@@ -2,10 +2,11 @@
 
 Random single-op graphs (tests/opgen/, one seed each) are written to .tflite; TFLite Micro's output
 is the golden one. int8 and int16 results must be bit-exact; float32 ones within the operator's
-stated tolerance in units in the last place (its module's ``ulp``; 0 = exact). The aot side builds each
-graph's generated code as a shared library; the interp side sets the same .tflite bytes up in the
-interpreter compiled once with every operator, and checks that setup used exactly the arena the
-backend computed offline.
+stated tolerance in units in the last place (its module's ``ulp``; 0 = exact). The aot side builds
+each graph's generated code as a shared library; the interp side sets the same .tflite bytes up in
+the interpreter compiled once with every operator, and checks that setup used exactly the arena
+the backend computed offline. The default run takes the first DEFAULT seeds of every (operator,
+type), `make test-slow` the rest of SEEDS.
 """
 from __future__ import annotations
 
@@ -19,9 +20,24 @@ import opgen
 from mcubench.ops import SPECS
 from native import InterpLib, aot_outputs, tflm_golden
 
+# configurations per (operator, type): all of them in `make test-slow`, the first DEFAULT in the
+# default run (every (operator, type) still covered)
 SEEDS = {"int8": 50, "int16": 20, "float32": 12}
+DEFAULT = {"int8": 10, "int16": 5, "float32": 5}
 CASES = sorted(opgen.BUILDERS)
-PARAMS = [pytest.param(k, d, s, id=f"{k}-{d}-{s}") for k, d in CASES for s in range(SEEDS[d])]
+
+
+def seeds(dtype: str) -> int:
+    return SEEDS.get(dtype, 20)
+
+
+def default(dtype: str) -> int:
+    return DEFAULT.get(dtype, 5)
+
+
+PARAMS = [pytest.param(k, d, s, id=f"{k}-{d}-{s}",
+                       marks=[pytest.mark.slow] if s >= default(d) else [])
+          for k, d in CASES for s in range(seeds(d))]
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,16 +68,19 @@ def interp_lib(gcc, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def aot_batch(gcc, tmp_path_factory):
-    """Outputs of all seeds of one (kind, dtype), built together in parallel on first use."""
+    """Outputs of the seeds of one (kind, dtype) (the default run's, or the slow run's), built
+    together in parallel on first use."""
     done: dict = {}
     work = tmp_path_factory.mktemp("aot_ops")
 
     def get(kind: str, dtype: str, seed: int):
-        if (kind, dtype) not in done:
-            seeds = range(SEEDS[dtype])
-            cases = [case(kind, dtype, s) for s in seeds]
-            done[(kind, dtype)] = aot_outputs([g for g, _ in cases], [x for _, x in cases], work)
-        return done[(kind, dtype)][seed]
+        part = seed >= default(dtype)  # the default run's seeds, or the slow run's
+        if (kind, dtype, part) not in done:
+            chosen = range(default(dtype), seeds(dtype)) if part else range(default(dtype))
+            cases = [case(kind, dtype, s) for s in chosen]
+            outs = aot_outputs([g for g, _ in cases], [x for _, x in cases], work)
+            done[(kind, dtype, part)] = dict(zip(chosen, outs))
+        return done[(kind, dtype, part)][seed]
     return get
 
 
