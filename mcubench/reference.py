@@ -8,7 +8,10 @@ from .errors import MissingDependency
 
 def tflm_outputs(model: bytes, samples: list[list[np.ndarray]], n_outputs: int) \
         -> list[list[np.ndarray]]:
-    """Run every sample (one array per model input) through TFLite Micro; outputs per sample."""
+    """Run every sample (one array per model input) through TFLite Micro; outputs per sample.
+    The samples are one sequence of invokes without a reset between them, as the firmware's
+    harness runs them: a model that keeps state (a framer, a noise estimate, a variable tensor)
+    sees each sample after the ones before it."""
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError:
@@ -18,7 +21,6 @@ def tflm_outputs(model: bytes, samples: list[list[np.ndarray]], n_outputs: int) 
     interp = runtime.Interpreter.from_bytes(model, arena_size=max(1 << 22, 16 * len(model)))
     results = []
     for sample in samples:
-        interp.reset()
         for i, arr in enumerate(sample):
             interp.set_input(arr, i)
         interp.invoke()

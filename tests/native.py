@@ -31,7 +31,8 @@ from mcubench.reference import tflm_outputs
 RUNTIME = Path(mcubench.__file__).parent / "runtime"
 STRICT = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding"]
 NP = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
-      "int64": np.int64, "float32": np.float32, "bool": np.bool_}
+      "int64": np.int64, "float32": np.float32, "bool": np.bool_, "uint32": np.uint32,
+      "uint64": np.uint64}
 
 SHIM = r"""
 #include "mbi.h"

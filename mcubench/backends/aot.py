@@ -40,8 +40,10 @@ from ..ops.common.qmath import nhwc
 from .base import Backend
 
 C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
-           "int64": "int64_t", "float32": "float", "bool": "uint8_t"}
+           "int64": "int64_t", "float32": "float", "bool": "uint8_t", "uint32": "uint32_t",
+           "uint64": "uint64_t"}
 WEIGHT_ALIGN = 16
+STOP = "/*stop*/"  # stop_if's placeholder: the statement that ends the invoke
 ROW = 24  # values per line in array initializers
 GENERATED = ("model.c", "model_weights.c", "model_weights.h", PARAMS)
 
@@ -121,8 +123,11 @@ class Aot(Backend):
                 prepared = SPECS[op.kind].prepare_opt(graph, op, self.config)
                 if prepared is not None:
                     opt[i] = prepared
+        scratch = {i: p["scratch"] for i, p in opt.items() if p["scratch"]}
+        scratch.update({i: n for i, op in enumerate(graph.ops) if i not in opt and
+                        (n := SPECS[op.kind].scratch(graph, op))})
         plan = plan_graph(graph, self["arena_align"], alias_reshapes=self["reshape_in_place"],
-                          scratch={i: p["scratch"] for i, p in opt.items() if p["scratch"]},
+                          scratch=scratch,
                           strategy=self["planner"],
                           overlaps={i: p["overlap"] for i, p in opt.items() if p["overlap"]}
                           if self["overlap"] else None)
@@ -148,7 +153,7 @@ class Aot(Backend):
             "reshapes_in_place": len(plan.aliases),
             "arena_align": self["arena_align"],
             "opt_ops": sorted(opt),
-            "scratch": sum(p["scratch"] for p in opt.values()),
+            "scratch": sum(scratch.values()),
             "overlaps": len(plan.overlaps),
             "profile": self["profile"],
         }
@@ -172,7 +177,10 @@ class Generator:
     ``requant_table``, ``dims``, ``struct`` / ``define`` (static data), ``use`` (runtime files and
     headers), ``generate`` (a source written per model), ``protos``, ``once`` / ``state`` (per-model
     memory), ``short`` (a tensor name for a comment), ``calls`` (the invoke's statements), ``g``
-    (the graph) and ``plan``."""
+    (the graph) and ``plan``; an operator that keeps state between invokes declares it with
+    ``static`` (zeroed memory) and resets it in ``setup`` (statements of mb_model_setup), one that
+    may end an invoke early (TFLite Micro's kTfLiteAbort) calls ``stop_if``; ``scratch(i)`` is
+    the arena address of operator i's scratch (OpSpec.scratch)."""
 
     def __init__(self, graph: Graph, plan: Plan, align: int, opt: dict[int, dict] | None = None,
                  profile: bool = False):
@@ -190,6 +198,9 @@ class Generator:
         self.data: list[str] = []  # static const definitions in model.c
         self.calls: list[str] = []  # the body of mb_model_invoke
         self.op_calls: dict[int, list[str]] = {}  # operator -> its statements (profile)
+        self.setup: list[str] = []  # the body of mb_model_setup (state reset)
+        self.statics: list[str] = []  # zero-initialized state between invokes
+        self.stops: set[int] = set()  # operators that may end the invoke early
 
     @property
     def sources(self) -> set[str]:
@@ -278,6 +289,20 @@ class Generator:
             if "/" in header:
                 self.files.add(header)
 
+    def static(self, name: str, ctype: str, count: int, comment: str) -> str:
+        """Zeroed memory kept between invokes (bss), e.g. an operator's state."""
+        self.statics.append(f"static {ctype} {name}[{max(count, 1)}] "
+                            f"__attribute__((aligned(8))); /* {_comment(comment)} */")
+        return name
+
+    def stop_if(self, i: int, cond: str) -> None:
+        """End the invoke successfully, skipping the operators after i, when `cond` holds."""
+        self.stops.add(i)
+        self.calls.append(f"  if ({cond}) {STOP}")
+
+    def scratch(self, i: int, ctype: str = "void") -> str:
+        return f"({ctype} *)(mb_arena + {self.plan.scratch[i]})"
+
     def generate(self, name: str, text: str) -> None:
         self.generated[name] = text
 
@@ -319,13 +344,18 @@ class Generator:
             return []
         out = []
         for i, stmts in self.op_calls.items():
+            if i in self.stops:  # returns 1 to end the invoke
+                out += [f"MB_NOINLINE int mb_op_{i}(void);", f"MB_NOINLINE int mb_op_{i}(void) {{",
+                        *(s.replace(STOP, "return 1;") for s in stmts), "  return 0;", "}", ""]
+                continue
             out += [f"MB_NOINLINE void mb_op_{i}(void);", f"MB_NOINLINE void mb_op_{i}(void) {{",
                     *stmts, "}", ""]
         return out
 
     def invoke(self) -> list[str]:
         if not self.profile:
-            return ["int mb_model_invoke(void) {", *self.calls, "  return 0;", "}"]
+            return ["int mb_model_invoke(void) {", *(s.replace(STOP, "return 0;")
+                                                    for s in self.calls), "  return 0;", "}"]
         out = ["/* Per-operator HAL regions during the first invoke only: the one the harness",
                " * measures (later ones validate other samples). */",
                "static int mb_profiling = 1;", "",
@@ -333,9 +363,12 @@ class Generator:
                "  const int profiling = mb_profiling;",
                "  mb_profiling = 0;"]
         for i in self.op_calls:
+            call = f"const int stop{i} = mb_op_{i}();" if i in self.stops else f"mb_op_{i}();"
             out += [f"  if (profiling) mb_hal_region_begin(MB_REGION_OP0 + {i});",
-                    f"  mb_op_{i}();",
+                    f"  {call}",
                     f"  if (profiling) mb_hal_region_end(MB_REGION_OP0 + {i});"]
+            if i in self.stops:
+                out.append(f"  if (stop{i}) return 0;")
         return out + ["  return 0;", "}"]
 
     def model_c(self) -> str:
@@ -372,14 +405,16 @@ class Generator:
             lines.append(f"/*   scratch of operator {i}: {off} +{self.opt[i]['scratch']} */")
         for comment, protos in self._protos.items():
             lines += ["", f"/* {comment} */", *protos]
-        lines += ["", *self.data, "", *self.profiled_ops(),
+        setup = ["int mb_model_setup(void) { return 0; } /* everything was prepared at build */"]
+        if self.setup:
+            setup = ["int mb_model_setup(void) { /* state kept between invokes starts afresh */",
+                     *self.setup, "  return 0;", "}"]
+        lines += ["", *self.data, *self.statics, "", *self.profiled_ops(),
                   table("mb_input_offsets", "uint32_t", [plan.offsets[t] for t in g.inputs]),
                   table("mb_input_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.inputs]),
                   table("mb_output_offsets", "uint32_t", [plan.offsets[t] for t in g.outputs]),
                   table("mb_output_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.outputs]),
-                  "",
-                  "int mb_model_setup(void) { return 0; } /* everything was prepared at build */",
-                  "",
+                  "", *setup, "",
                   *self.invoke(), "",
                   f"int mb_model_num_inputs(void) {{ return {len(g.inputs)}; }}",
                   f"int mb_model_num_outputs(void) {{ return {len(g.outputs)}; }}",

@@ -102,7 +102,12 @@ def ops_table_c(kinds, opt=(), fallback=None) -> str:
     """interp_ops.c: the registration table for these operator kinds (`opt`, `fallback`: see
     _registrations)."""
     regs = _registrations(kinds, opt, fallback)
-    rows = [f"  {{{code}, {prep}, {ev}, {flags}u}}, /* {k} */" for code, prep, ev, flags, k in regs]
+
+    def name(kind: str) -> str:  # a custom operator's custom_code (mbi_registration.custom)
+        custom = SPECS[kind.split(" ")[0]].custom
+        return f', "{custom}"' if custom else ", 0"
+    rows = [f"  {{{code}, {prep}, {ev}, {flags}u{name(k)}}}, /* {k} */"
+            for code, prep, ev, flags, k in regs]
     protos = sorted({f"int {prep}(mbi_ctx *, mbi_op *, uint8_t, const mbi_table *);"
                      for _, prep, _, _, _ in regs} |
                     {f"int {ev}(const mbi_ctx *, const mbi_op *);" for _, _, ev, _, _ in regs})
@@ -111,7 +116,7 @@ def ops_table_c(kinds, opt=(), fallback=None) -> str:
         " * linked; setup fails with MBI_ERR_OP for any other. */",
         '#include "mbi.h"', "", *protos, "",
         f"const mbi_registration mbi_registrations[{max(len(rows), 1)}] = {{",
-        *(rows or ["  {-1, 0, 0, 0u},"]), "};",
+        *(rows or ["  {-1, 0, 0, 0u, 0},"]), "};",
         f"const uint32_t mbi_num_registrations = {len(rows)};", ""])
 
 

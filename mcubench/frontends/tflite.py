@@ -14,11 +14,15 @@ import numpy as np
 from ..errors import ModelError
 from ..ir.graph import Graph, Op, Quant, Tensor
 from ..ir.validate import MAX_ELEMENTS, validate_graph
+from ..ops import CUSTOM
 from .base import Frontend
+from .flexbuffer import read_map
 
-TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
+TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8",
+                12: "uint64", 15: "uint32"}
 NP_TYPES = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64,
-            "bool": np.bool_, "int16": np.int16, "int8": np.int8}
+            "bool": np.bool_, "int16": np.int16, "int8": np.int8, "uint32": np.uint32,
+            "uint64": np.uint64}
 # Option fields whose integer value is a schema enum, and that enum's names.
 ENUMS = {
     "padding": {0: "SAME", 1: "VALID"},
@@ -124,14 +128,17 @@ def _parse(buf: bytes, name: str) -> Graph:
         code = model.OperatorCodes(op.OpcodeIndex())
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = op_names.get(builtin, f"UNKNOWN_{builtin}")
+        custom = None
         if kind == "CUSTOM":
-            kind = "CUSTOM:" + (code.CustomCode() or b"?").decode(errors="replace")
+            custom = (code.CustomCode() or b"?").decode(errors="replace")
+            kind = CUSTOM.get(custom, "CUSTOM:" + custom)
         inputs = [int(x) for x in op.InputsAsNumpy()] if op.InputsLength() else []
         outputs = [int(x) for x in op.OutputsAsNumpy()] if op.OutputsLength() else []
         for x in inputs + outputs:
             if x >= len(tensors):
                 raise ModelError(f"{name}: operator {i} ({kind}) refers to missing tensor {x}")
-        options = _options(op, opt_names, tflite)
+        options = _options(op, opt_names, tflite) if custom is None else \
+            _custom_options(op, kind, f"{name}: operator {i} ({kind})")
         ops.append(Op(kind=kind, inputs=inputs, outputs=outputs, options=options))
 
     inputs = [int(x) for x in sg.InputsAsNumpy()] if sg.InputsLength() else []
@@ -156,6 +163,17 @@ def _quant(t, shape, name: str, index: int) -> Quant | None:
         raise ModelError(f"{name}: tensor {index} has {len(scale)} per-channel scales that do not "
                          f"match dimension {axis} of shape {shape}")
     return Quant(scale=scale, zero_point=zp, axis=axis)
+
+
+def _custom_options(op, kind: str, where: str) -> dict:
+    """A supported custom operator's flexbuffer custom_options as a dict (unsupported ones are
+    refused at LOAD by name, their options unread)."""
+    if kind.startswith("CUSTOM:") or not op.CustomOptionsLength():
+        return {}
+    if op.CustomOptionsFormat() != 0:
+        raise ModelError(f"{where}: custom_options format {op.CustomOptionsFormat()}; TFLite "
+                         "Micro reads FLEXBUFFERS (0) only")
+    return read_map(op.CustomOptionsAsNumpy().tobytes(), where)
 
 
 def _options(op, opt_names: dict[int, str], tflite) -> dict:

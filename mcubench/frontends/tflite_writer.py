@@ -2,7 +2,7 @@
 
 The inverse of frontends/tflite.py: options are written generically, each snake_case key becoming
 the schema's ``<Options>Add<CamelCase>`` call, into the table the operator's module names
-(``OpSpec.options``).
+(``OpSpec.options``); a custom operator's (``OpSpec.custom``) as its flexbuffer custom_options.
 Constant buffers are 16-byte aligned, as TFLite Micro expects when it reads them in place.
 """
 from __future__ import annotations
@@ -12,10 +12,18 @@ import numpy as np
 import tflite
 
 from ..ir.graph import Graph, Op, Tensor
+from .flexbuffer import write_map
 
 # Operators the writer knows beyond mcubench's own (mcubench/ops/ modules declare their options
 # table): models with them test the refusal of unsupported operators.
 WRITER_ONLY = {"L2_POOL_2D": "Pool2DOptions"}
+
+
+def custom_code(kind: str) -> str | None:
+    """The custom_code of a custom operator kind, None for a builtin one."""
+    from ..ops import SPECS
+
+    return SPECS[kind].custom or None if kind in SPECS else None
 
 
 def options_table(kind: str) -> str | None:
@@ -41,9 +49,11 @@ ENUM_OPTIONS = {
 TENSOR_TYPES = {"float32": tflite.TensorType.FLOAT32, "int32": tflite.TensorType.INT32,
                 "uint8": tflite.TensorType.UINT8, "int64": tflite.TensorType.INT64,
                 "bool": tflite.TensorType.BOOL, "int16": tflite.TensorType.INT16,
-                "int8": tflite.TensorType.INT8}
+                "int8": tflite.TensorType.INT8, "uint32": tflite.TensorType.UINT32,
+                "uint64": tflite.TensorType.UINT64}
 NP_TYPES = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64,
-            "bool": np.bool_, "int16": np.int16, "int8": np.int8}
+            "bool": np.bool_, "int16": np.int16, "int8": np.int8, "uint32": np.uint32,
+            "uint64": np.uint64}
 
 SCHEMA_VERSION = 3
 BUFFER_ALIGN = 16
@@ -161,12 +171,17 @@ def write_tflite(graph: Graph) -> bytes:
     kinds = list(dict.fromkeys(op.kind for op in graph.ops))
     codes = []
     for kind in kinds:
-        code = getattr(tflite.BuiltinOperator, kind, None)
+        custom = custom_code(kind)
+        code = tflite.BuiltinOperator.CUSTOM if custom else \
+            getattr(tflite.BuiltinOperator, kind, None)
         if code is None:
             raise ValueError(f"write_tflite: {kind} is not a TFLite builtin operator")
+        name = b.CreateString(custom) if custom else None
         tflite.OperatorCodeStart(b)
         tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))  # 127: PLACEHOLDER_FOR_...
         tflite.OperatorCodeAddBuiltinCode(b, code)
+        if name is not None:
+            tflite.OperatorCodeAddCustomCode(b, name)
         tflite.OperatorCodeAddVersion(b, 1)
         codes.append(tflite.OperatorCodeEnd(b))
 
@@ -179,11 +194,16 @@ def write_tflite(graph: Graph) -> bytes:
             ins.pop()
         inputs = _int_vector(b, ins)
         outputs = _int_vector(b, op.outputs)
-        opt_type, opt = _options(b, op)
+        custom = custom_code(op.kind) and op.options
+        opt_type, opt = (0, 0) if custom_code(op.kind) else _options(b, op)
+        if custom:
+            custom = b.CreateNumpyVector(np.frombuffer(write_map(op.options), np.uint8))
         tflite.OperatorStart(b)
         tflite.OperatorAddOpcodeIndex(b, kinds.index(op.kind))
         tflite.OperatorAddInputs(b, inputs)
         tflite.OperatorAddOutputs(b, outputs)
+        if custom:
+            tflite.OperatorAddCustomOptions(b, custom)  # format 0: FLEXBUFFERS
         if opt_type:
             tflite.OperatorAddBuiltinOptionsType(b, opt_type)
             tflite.OperatorAddBuiltinOptions(b, opt)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DTYPE_BYTES = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8, "float32": 4, "bool": 1}
+DTYPE_BYTES = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8, "float32": 4, "bool": 1,
+               "uint32": 4, "uint64": 8}
 
 
 @dataclass

@@ -28,3 +28,4 @@ def _discover() -> dict[str, OpSpec]:
 
 
 SPECS = _discover()
+CUSTOM = {spec.custom: kind for kind, spec in SPECS.items() if spec.custom}  # custom_code -> kind

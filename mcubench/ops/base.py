@@ -21,6 +21,10 @@ aot backend (backends/aot.py: the planner plus a generic emitter)
 the model file
 - ``code`` (TFLite BuiltinOperator) and ``options`` (its BuiltinOptions table: the TFLite writer
   needs it; the reader is generic), both derived from ``kind`` unless the class sets them
+- a custom operator (TFLite Micro's CIRCULAR_BUFFER, DETECTION_POSTPROCESS, the signal library):
+  ``code`` 32 (CUSTOM) and ``custom``, the operator code's custom_code; its options are the
+  flexbuffer map of custom_options, read into a dict (frontends/tflite.py) and written back from
+  it (frontends/tflite_writer.py); the interpreter finds it by that name (mbi_registration.custom)
 
 interp backend (backends/interp.py)
 - ``prepare_fn`` / ``eval_fn`` (its C registration, default
@@ -62,7 +66,7 @@ class Table:
 # the type sets most operators take (OpSpec.types)
 INT8_INT16_F32 = ("int8", "int16", "float32")
 INT8_F32 = ("int8", "float32")
-META = ("kind", "code", "options", "types", "ulp", "note")  # class keywords: OpSpec, kind="ABS"
+META = ("kind", "code", "options", "types", "ulp", "note", "custom")  # class keywords: kind="ABS"
 
 
 class OpSpec:
@@ -74,6 +78,7 @@ class OpSpec:
     # BuiltinOptions table (<CamelCase>Options where the schema has it, else None)
     code: ClassVar[int] = -1
     options: ClassVar[str | None] = None
+    custom: ClassVar[str] = ""  # a custom operator's custom_code (code 32, options None)
     # what it runs: the types of its tensors ("int8", or "float32->int8" where they differ), the
     # float32 results' distance to TFLite Micro's in ulp (0: exact), a remark for the README
     types: ClassVar[tuple[str, ...]] = ()
@@ -149,6 +154,11 @@ class OpSpec:
 
     def finish(self, gen) -> None:
         """After every operator of a model was emitted (once per operator kind it uses)."""
+
+    def scratch(self, graph: Graph, op: Op) -> int:
+        """Arena bytes its reference kernel needs during the call (aot plans them like a tensor
+        that lives during this operator only; the interpreter keeps them as a record)."""
+        return 0
 
     # interp ----------------------------------------------------------------------------------
     def interp_records(self, graph: Graph, op: Op) -> int:

@@ -30,6 +30,9 @@
 #define MBI_ERR_PARAMS 5 /* operator options or shapes that do not fit together */
 #define MBI_ERR_ARENA 6  /* the arena is too small (or misaligned) */
 #define MBI_ERR_STATE 7  /* invoke without a successful setup */
+/* An eval's status that is no error: TFLite Micro's kTfLiteAbort (CIRCULAR_BUFFER waiting for its
+ * period). The rest of this invoke is skipped and invoke returns MBI_OK. */
+#define MBI_STOP 8
 
 /* TFLite schema facts used here (schema.fbs). */
 #define MBI_TFLITE_SCHEMA_VERSION 3
@@ -41,6 +44,7 @@
 #define MBI_OP_MAX_POOL_2D 17
 #define MBI_OP_RESHAPE 22
 #define MBI_OP_SOFTMAX 25
+#define MBI_OP_CUSTOM 32 /* registered by custom_code (mbi_registration.custom) */
 #define MBI_OPT_CONV_2D 1 /* BuiltinOptions union types */
 #define MBI_OPT_DEPTHWISE_CONV_2D 2
 #define MBI_OPT_POOL_2D 5
@@ -54,6 +58,8 @@
 #define MBI_TYPE_BOOL 6
 #define MBI_TYPE_INT16 7
 #define MBI_TYPE_INT8 9
+#define MBI_TYPE_UINT64 12
+#define MBI_TYPE_UINT32 15
 
 /* Float bits without string.h (freestanding C99): GCC and Clang define union type punning. */
 typedef union {
@@ -112,8 +118,8 @@ static inline uint32_t mbi_type_bytes(uint32_t type) {
   switch (type) {
   case MBI_TYPE_INT8: case MBI_TYPE_UINT8: case MBI_TYPE_BOOL: return 1;
   case MBI_TYPE_INT16: return 2;
-  case MBI_TYPE_INT32: case MBI_TYPE_FLOAT32: return 4;
-  case MBI_TYPE_INT64: return 8;
+  case MBI_TYPE_INT32: case MBI_TYPE_UINT32: case MBI_TYPE_FLOAT32: return 4;
+  case MBI_TYPE_INT64: case MBI_TYPE_UINT64: return 8;
   default: return 0;
   }
 }
@@ -135,6 +141,7 @@ typedef struct {
   int (*prepare)(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options);
   int (*eval)(const mbi_ctx *ctx, const mbi_op *op);
   uint32_t flags; /* MBI_REG_* */
+  const char *custom; /* code MBI_OP_CUSTOM: the operator code's custom_code it runs */
 } mbi_registration;
 
 struct mbi_ctx {
@@ -151,6 +158,7 @@ struct mbi_ctx {
   uint32_t num_tensors, num_ops, num_inputs, num_outputs;
   const mbi_registration *regs;
   uint32_t num_regs;
+  mbi_vec custom; /* while a custom operator's prepare runs: its custom_options bytes */
   int ready;
 };
 
@@ -198,6 +206,35 @@ static inline int32_t mbi_op_output(const mbi_ctx *ctx, const mbi_op *op, uint32
 /* Tensor t's full shape from the model (dims[MBI_MAX_DIMS]); returns its rank, -1 if unusable.
  * The tensor record keeps ranks above 4 with the leading dimensions folded into n. */
 int mbi_shape(const mbi_ctx *ctx, int32_t t, int32_t *dims);
+
+/* ---- custom operators' options: flexbuffer maps (mbi_flex.c) -------------------------------
+ * A custom operator's custom_options are a flexbuffer map (keys sorted). TFLite Micro reads most
+ * of them by position in that map (FlexbufferWrapper: the raw inline bytes of value i as an
+ * integer of the map's width); the modules check at LOAD that the keys are the ones TFLite Micro
+ * expects, so finding a key here gives TFLite Micro's position. Every read is bounds-checked;
+ * a malformed map sets err. */
+typedef struct {
+  const uint8_t *buf;
+  uint32_t size;
+  uint32_t values; /* position of value 0 */
+  uint32_t keys;   /* position of key 0's offset */
+  uint32_t len;
+  uint8_t width, key_width; /* bytes per value, per key offset */
+  int err;
+} mbi_flex_map;
+
+/* The running custom operator's options (ctx->custom) as a map: MBI_OK or MBI_ERR_PARAMS. */
+int mbi_custom_options(const mbi_ctx *ctx, mbi_flex_map *m);
+int mbi_flex_map_at(mbi_flex_map *m, const uint8_t *buf, uint32_t size); /* the root map */
+int32_t mbi_flex_find(mbi_flex_map *m, const char *key); /* its index, -1 if absent */
+uint8_t mbi_flex_type(mbi_flex_map *m, int32_t i);      /* FBT_*, 0 (null) if absent */
+int64_t mbi_flex_raw(mbi_flex_map *m, int32_t i);       /* FlexbufferWrapper::ElementAsInt64 */
+/* flexbuffers' Reference::AsInt64 / AsDouble of value i (numbers and bools; else, or absent, 0) */
+int64_t mbi_flex_int(mbi_flex_map *m, int32_t i);
+double mbi_flex_double(mbi_flex_map *m, int32_t i);
+/* The raw integer of key `key` into *out, as TFLite Micro's ElementAsInt32 at its position;
+ * MBI_ERR_PARAMS if the key is missing. */
+int mbi_flex_i32(mbi_flex_map *m, const char *key, int32_t *out);
 
 /* ---- preparation helpers (mbi_prep.c) -------------------------------------------------------- */
 /* TFLite QuantizeMultiplier in double precision: real = mult * 2^(shift-31). MBI_ERR_TENSOR if the

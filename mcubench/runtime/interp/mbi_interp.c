@@ -73,6 +73,14 @@ static int read_tensor(mbi_ctx *ctx, const mbi_vec *tensors, const mbi_vec *buff
   return MBI_OK;
 }
 
+/* A custom_code string (bytes at name) equals a registration's name. */
+static int same_name(const mbi_fb *fb, const mbi_vec *name, const char *want) {
+  if (!want) return 0;
+  uint32_t k = 0;
+  while (k < name->len && want[k] && fb->buf[name->pos + k] == (uint8_t)want[k]) k++;
+  return k == name->len && !want[k];
+}
+
 /* Operator i: its registration, tensors, and its prepare function. */
 static int read_op(mbi_ctx *ctx, const mbi_vec *ops, const mbi_vec *codes, uint32_t i) {
   mbi_fb *fb = &ctx->fb;
@@ -90,9 +98,18 @@ static int read_op(mbi_ctx *ctx, const mbi_vec *ops, const mbi_vec *codes, uint3
   int32_t deprecated = mbi_fb_int(fb, &code, 0, 1, 0), builtin = mbi_fb_int(fb, &code, 3, 4, 0);
   if (fb->err) return MBI_ERR_MODEL;
   int32_t kind = builtin > deprecated ? builtin : deprecated;
+  mbi_vec name = {0, 0};
+  ctx->custom = name;
+  if (kind == MBI_OP_CUSTOM) { /* found by its custom_code; its options are a flexbuffer */
+    mbi_fb_vec(fb, &code, 1, 1, &name);
+    mbi_fb_vec(fb, &o, 5, 1, &ctx->custom);
+    if (fb->err) return MBI_ERR_MODEL;
+  }
 
   uint32_t r = 0;
-  while (r < ctx->num_regs && ctx->regs[r].code != kind) r++;
+  while (r < ctx->num_regs && (ctx->regs[r].code != kind ||
+                               (kind == MBI_OP_CUSTOM && !same_name(fb, &name, ctx->regs[r].custom))))
+    r++;
   if (r == ctx->num_regs) return MBI_ERR_OP;
   if (ins.len > 255 || outs.len < 1 || outs.len > 255) return MBI_ERR_PARAMS;
   op->reg = (uint16_t)r;
@@ -188,6 +205,7 @@ int mbi_invoke(const mbi_ctx *ctx) {
   for (uint32_t i = 0; i < ctx->num_ops; i++) {
     const mbi_op *op = &ctx->ops[i];
     int rc = ctx->regs[op->reg].eval(ctx, op);
+    if (rc == MBI_STOP) return MBI_OK; /* kTfLiteAbort: the rest waits for a later invoke */
     if (rc != MBI_OK) return rc;
   }
   return MBI_OK;
