@@ -4,7 +4,9 @@
 Each module here exports ``BUILDERS = {kind: build(rng, dtype) -> Graph}`` and may export
 ``DTYPES = {kind: (dtypes...)}`` (default int8 and float32; two modules may build one kind for
 different types), and
-``INPUTS = {kind: make(rng, graph) -> [arrays]}`` for inputs other than uniform random ones.
+``INPUTS = {kind: make(rng, graph) -> [arrays]}`` for inputs other than uniform random ones, and
+``MASKS = {kind: mask(graph, outputs) -> [bool array or None]}`` where an operator leaves some
+outputs unwritten (as TFLite Micro does): only the True elements are compared.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from mcubench.ir.graph import Graph
 
 BUILDERS: dict = {}  # (kind, dtype) -> build(rng, dtype)
 INPUTS: dict = {}
+MASKS: dict = {}
 for _mod in pkgutil.iter_modules(__path__):
     _m = importlib.import_module(f"{__name__}.{_mod.name}")
     for _kind, _build in _m.BUILDERS.items():
@@ -26,6 +29,7 @@ for _mod in pkgutil.iter_modules(__path__):
                 raise RuntimeError(f"opgen: {_kind} {_dtype} is built by two modules")
             BUILDERS[(_kind, _dtype)] = _build
     INPUTS.update(getattr(_m, "INPUTS", {}))
+    MASKS.update(getattr(_m, "MASKS", {}))
 KINDS = sorted({k for k, _ in BUILDERS})
 
 
@@ -42,6 +46,13 @@ def inputs(kind: str, graph: Graph, seed: int) -> list[np.ndarray]:
         return INPUTS[kind](rng, graph)
     return [random_tensor(rng, graph.tensors[t].dtype, graph.tensors[t].shape)
             for t in graph.inputs]
+
+
+def masks(kind: str, graph: Graph, outputs: list[np.ndarray]) -> list:
+    """Per output the elements to compare (None: all)."""
+    if kind in MASKS:
+        return MASKS[kind](graph, outputs)
+    return [None] * len(outputs)
 
 
 def random_tensor(rng: np.random.Generator, dtype: str, shape) -> np.ndarray:

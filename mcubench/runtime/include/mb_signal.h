@@ -16,6 +16,40 @@ extern "C" {
 void mb_window_s16(const mb_window_params *p, const int16_t *in, const int16_t *window,
                    int16_t *out);
 
+/* FFT_AUTO_SCALE: out = in << bits with the largest magnitude using 15 bits; returns bits. */
+int32_t mb_fft_auto_scale_s16(int32_t size, const int16_t *in, int16_t *out);
+
+/* ENERGY: out[i] = re^2 + im^2 of bin i (int16 pairs) for start <= i < end. */
+void mb_energy_s16(const mb_energy_params *p, const int16_t *in, uint32_t *out);
+
+/* FILTER_BANK: the mel channels of a uint32 energy spectrum (TFLite Micro's layout of
+ * weights, unweights and per-channel starts and widths, num_channels + 1 entries). */
+void mb_filter_bank_u32(const mb_filter_bank_params *p, const uint32_t *in,
+                        const int16_t *weights, const int16_t *unweights,
+                        const int16_t *freq_starts, const int16_t *weight_starts,
+                        const int16_t *widths, uint64_t *out);
+
+/* FILTER_BANK_SQUARE_ROOT: out = rounded sqrt(in) >> (shift mod 32). */
+void mb_filter_bank_square_root_u64(int32_t size, const uint64_t *in, int32_t shift,
+                                    uint32_t *out);
+
+/* FILTER_BANK_LOG: out = min(round(ln(in << correction_bits) * output_scale), 32767). */
+void mb_filter_bank_log_u32(const mb_filter_bank_log_params *p, const uint32_t *in,
+                            int16_t *out);
+
+/* PCAN: per-channel gain from the noise estimate through the gain table, then shrink. */
+void mb_pcan_u32(const mb_pcan_params *p, const uint32_t *in, const uint32_t *noise,
+                 const int16_t *lut, uint32_t *out);
+
+/* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
+ * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
+ * round(ln(x) * out_scale) for x > 1. */
+uint32_t mb_msb32(uint32_t x);
+uint32_t mb_msb64(uint64_t x);
+uint32_t mb_sqrt32(uint32_t num);
+uint32_t mb_sqrt64(uint64_t num);
+uint32_t mb_log32(uint32_t x, uint32_t out_scale);
+
 #ifdef __cplusplus
 }
 #endif
