@@ -161,6 +161,12 @@ class InterpLib:
                                f"computed {layout['used']}")
         return self.run(graph, inputs)
 
+    def run_sequence(self, graph: Graph, steps: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+        """One setup, then an invoke per step (state kept between them): outputs per step."""
+        self.run_model(graph, steps[0])
+        first = _get_outputs(graph, self.so.shim_output, self.so.shim_output_bytes)
+        return [first] + [self.run(graph, x) for x in steps[1:]]
+
 
 class _Model(C.CDLL):
     """One aot-generated model as a shared library (the mb_model.h API)."""
@@ -177,6 +183,18 @@ class _Model(C.CDLL):
         if self.mb_model_setup() or self.mb_model_invoke():
             raise RuntimeError(f"{graph.name}: aot setup/invoke failed")
         return _get_outputs(graph, self.mb_model_output, self.mb_model_output_bytes)
+
+    def run_sequence(self, graph: Graph, steps: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+        """One setup, then an invoke per step (state kept between them): outputs per step."""
+        if self.mb_model_setup():
+            raise RuntimeError(f"{graph.name}: aot setup failed")
+        outs = []
+        for inputs in steps:
+            _set_inputs(self, graph, inputs, self.mb_model_input)
+            if self.mb_model_invoke():
+                raise RuntimeError(f"{graph.name}: aot invoke failed")
+            outs.append(_get_outputs(graph, self.mb_model_output, self.mb_model_output_bytes))
+        return outs
 
 
 def aot_build(graph: Graph, work: Path, cc: str = "gcc", **config) -> _Model:

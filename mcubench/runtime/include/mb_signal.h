@@ -41,6 +41,20 @@ void mb_filter_bank_log_u32(const mb_filter_bank_log_params *p, const uint32_t *
 void mb_pcan_u32(const mb_pcan_params *p, const uint32_t *in, const uint32_t *noise,
                  const int16_t *lut, uint32_t *out);
 
+/* Circular buffers of int16 (kernels/signal_cbuf.c): TFLite Micro's CircularBuffer. A buffer is
+ * an mb_cbuf header followed by its samples, mb_cbuf_words(capacity) 4-byte words in all. */
+uint32_t mb_cbuf_words(int32_t capacity);
+void mb_cbuf_reset(mb_cbuf *cb, int32_t capacity); /* empty, samples zeroed */
+int32_t mb_cbuf_available(const mb_cbuf *cb);
+void mb_cbuf_write(mb_cbuf *cb, const int16_t *values, int32_t n); /* values 0: zeros */
+void mb_cbuf_extend(mb_cbuf *cb, int32_t count, int32_t times); /* the last count, again */
+void mb_cbuf_get(const mb_cbuf *cb, int32_t n, int16_t *out);     /* the oldest n, kept */
+void mb_cbuf_discard(mb_cbuf *cb, int32_t n);
+
+/* DELAY: state of `outer` buffers (ops/delay.py's size), reset before the first invoke. */
+void mb_delay_reset(const mb_delay_params *p, int32_t *state);
+void mb_delay_s16(const mb_delay_params *p, int32_t *state, const int16_t *in, int16_t *out);
+
 /* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
  * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
  * round(ln(x) * out_scale) for x > 1. */
