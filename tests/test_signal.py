@@ -20,7 +20,7 @@ from mcubench.reference import tflm_outputs
 
 STEPS = 10
 SEEDS = 5
-STATEFUL = ("DELAY",)
+STATEFUL = ("DELAY", "FRAMER", "STACKER", "OVERLAP_ADD", "FILTER_BANK_SPECTRAL_SUBTRACTION")
 CASES = [pytest.param(k, d, s, id=f"{k}-{d}-{s}") for k, d in sorted(opgen.BUILDERS)
          if k in STATEFUL for s in range(SEEDS)]
 

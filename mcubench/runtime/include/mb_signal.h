@@ -55,6 +55,28 @@ void mb_cbuf_discard(mb_cbuf *cb, int32_t n);
 void mb_delay_reset(const mb_delay_params *p, int32_t *state);
 void mb_delay_s16(const mb_delay_params *p, int32_t *state, const int16_t *in, int16_t *out);
 
+/* FRAMER: returns the valid flag (0: a frame was not complete and is not written). */
+void mb_framer_reset(const mb_framer_params *p, int32_t *state);
+int32_t mb_framer_s16(const mb_framer_params *p, int32_t *state, const int16_t *in,
+                      int16_t *out);
+
+/* STACKER: returns the valid flag (0: no stack this time, out not written). */
+void mb_stacker_reset(const mb_stacker_params *p, int32_t *state);
+int32_t mb_stacker_s16(const mb_stacker_params *p, int32_t *state, const int16_t *in,
+                       int16_t *out);
+
+/* OVERLAP_ADD: state of `bytes` (zeroed by reset), frame_size values per row. */
+void mb_overlap_add_reset(const mb_overlap_add_params *p, int32_t *state, uint32_t bytes);
+void mb_overlap_add_s16(const mb_overlap_add_params *p, int16_t *state, const int16_t *in,
+                        int16_t *out);
+void mb_overlap_add_f32(const mb_overlap_add_params *p, float *state, const float *in,
+                        float *out);
+
+/* FILTER_BANK_SPECTRAL_SUBTRACTION: noise = num_channels estimates kept between invokes. */
+void mb_spectral_subtraction_reset(const mb_spectral_subtraction_params *p, uint32_t *noise);
+void mb_spectral_subtraction_u32(const mb_spectral_subtraction_params *p, uint32_t *noise,
+                                 const uint32_t *in, uint32_t *out, uint32_t *noise_out);
+
 /* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
  * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
  * round(ln(x) * out_scale) for x > 1. */
