@@ -9,9 +9,10 @@ from .errors import MissingDependency
 def tflm_outputs(model: bytes, samples: list[list[np.ndarray]], n_outputs: int) \
         -> list[list[np.ndarray]]:
     """Run every sample (one array per model input) through TFLite Micro; outputs per sample.
-    The samples are one sequence of invokes without a reset between them, as the firmware's
-    harness runs them: a model that keeps state (a framer, a noise estimate, a variable tensor)
-    sees each sample after the ones before it."""
+
+    The samples run one after the other on one interpreter, never reset in between, as the
+    firmware's harness invokes them after one setup: a model that keeps state (variable tensors,
+    resource variables, CALL_ONCE) carries it from each sample to the next on both sides."""
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError:

@@ -123,11 +123,8 @@ class Aot(Backend):
                 prepared = SPECS[op.kind].prepare_opt(graph, op, self.config)
                 if prepared is not None:
                     opt[i] = prepared
-        scratch = {i: p["scratch"] for i, p in opt.items() if p["scratch"]}
-        scratch.update({i: n for i, op in enumerate(graph.ops) if i not in opt and
-                        (n := SPECS[op.kind].scratch(graph, op))})
         plan = plan_graph(graph, self["arena_align"], alias_reshapes=self["reshape_in_place"],
-                          scratch=scratch,
+                          scratch={i: p["scratch"] for i, p in opt.items() if p["scratch"]},
                           strategy=self["planner"],
                           overlaps={i: p["overlap"] for i, p in opt.items() if p["overlap"]}
                           if self["overlap"] else None)
@@ -153,7 +150,7 @@ class Aot(Backend):
             "reshapes_in_place": len(plan.aliases),
             "arena_align": self["arena_align"],
             "opt_ops": sorted(opt),
-            "scratch": sum(scratch.values()),
+            "scratch": sum(p["scratch"] for p in opt.values()),
             "overlaps": len(plan.overlaps),
             "profile": self["profile"],
         }
@@ -178,9 +175,9 @@ class Generator:
     headers), ``generate`` (a source written per model), ``protos``, ``once`` / ``state`` (per-model
     memory), ``short`` (a tensor name for a comment), ``calls`` (the invoke's statements), ``g``
     (the graph) and ``plan``; an operator that keeps state between invokes declares it with
-    ``static`` (zeroed memory) and resets it in ``setup`` (statements of mb_model_setup), one that
-    may end an invoke early (TFLite Micro's kTfLiteAbort) calls ``stop_if``; ``scratch(i)`` is
-    the arena address of operator i's scratch (OpSpec.scratch)."""
+    ``static`` (zeroed memory, ``statics``) and resets it in ``resets`` (statements of
+    mb_model_setup), one that may end an invoke early (TFLite Micro's kTfLiteAbort) calls
+    ``stop_if``."""
 
     def __init__(self, graph: Graph, plan: Plan, align: int, opt: dict[int, dict] | None = None,
                  profile: bool = False):
@@ -198,8 +195,8 @@ class Generator:
         self.data: list[str] = []  # static const definitions in model.c
         self.calls: list[str] = []  # the body of mb_model_invoke
         self.op_calls: dict[int, list[str]] = {}  # operator -> its statements (profile)
-        self.setup: list[str] = []  # the body of mb_model_setup (state reset)
-        self.statics: list[str] = []  # zero-initialized state between invokes
+        self.statics: list[str] = []  # state kept between invokes (model.c)
+        self.resets: list[str] = []  # mb_model_setup's statements: that state to its start
         self.stops: set[int] = set()  # operators that may end the invoke early
 
     @property
@@ -299,9 +296,6 @@ class Generator:
         """End the invoke successfully, skipping the operators after i, when `cond` holds."""
         self.stops.add(i)
         self.calls.append(f"  if ({cond}) {STOP}")
-
-    def scratch(self, i: int, ctype: str = "void") -> str:
-        return f"({ctype} *)(mb_arena + {self.plan.scratch[i]})"
 
     def generate(self, name: str, text: str) -> None:
         self.generated[name] = text
@@ -406,9 +400,9 @@ class Generator:
         for comment, protos in self._protos.items():
             lines += ["", f"/* {comment} */", *protos]
         setup = ["int mb_model_setup(void) { return 0; } /* everything was prepared at build */"]
-        if self.setup:
-            setup = ["int mb_model_setup(void) { /* state kept between invokes starts afresh */",
-                     *self.setup, "  return 0;", "}"]
+        if self.resets:
+            setup = ["/* The state kept between invokes to its initial value. */",
+                     "int mb_model_setup(void) {", *self.resets, "  return 0;", "}"]
         lines += ["", *self.data, *self.statics, "", *self.profiled_ops(),
                   table("mb_input_offsets", "uint32_t", [plan.offsets[t] for t in g.inputs]),
                   table("mb_input_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.inputs]),

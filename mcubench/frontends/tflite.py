@@ -106,8 +106,9 @@ def _parse(buf: bytes, name: str) -> Graph:
             raise ModelError(f"{name}: tensor {i} declares an implausible shape {shape} "
                              f"({size} elements for a {limit}-byte model)")
         data = None
+        variable = bool(t.IsVariable())
         b = t.Buffer()
-        if 0 < b < n_buffers:
+        if 0 < b < n_buffers and not variable:  # TFLite Micro ignores a variable's buffer
             raw = model.Buffers(b).DataAsNumpy()
             if not isinstance(raw, int) and raw.size:
                 arr = np.frombuffer(raw.tobytes(), dtype=NP_TYPES[dtype])
@@ -118,7 +119,8 @@ def _parse(buf: bytes, name: str) -> Graph:
         elif b >= n_buffers:
             raise ModelError(f"{name}: tensor {i} refers to missing buffer {b}")
         tensors.append(Tensor(name=(t.Name() or b"").decode(errors="replace"), shape=shape,
-                              dtype=dtype, quant=_quant(t, shape, name, i), data=data))
+                              dtype=dtype, quant=_quant(t, shape, name, i), data=data,
+                              is_variable=variable))
 
     ops = []
     for i in range(_check_len(sg.OperatorsLength(), limit, "operators", name)):

@@ -35,6 +35,9 @@ class Tensor:
     dtype: str
     quant: Quant | None = None
     data: np.ndarray | None = None  # constant contents (weights, biases, shape operands)
+    # TFLite's is_variable: state an operator keeps from one invoke to the next (SVDF's, LSTM's);
+    # set to its zero point at setup, never a constant
+    is_variable: bool = False
 
     @property
     def is_const(self) -> bool:

@@ -155,11 +155,6 @@ class OpSpec:
     def finish(self, gen) -> None:
         """After every operator of a model was emitted (once per operator kind it uses)."""
 
-    def scratch(self, graph: Graph, op: Op) -> int:
-        """Arena bytes its reference kernel needs during the call (aot plans them like a tensor
-        that lives during this operator only; the interpreter keeps them as a record)."""
-        return 0
-
     # interp ----------------------------------------------------------------------------------
     def interp_records(self, graph: Graph, op: Op) -> int:
         return record(self.record_struct) if self.record_struct else 0

@@ -50,7 +50,7 @@ class Delay(CustomOp):
         p = params(gen.g, op)
         ref = gen.struct(f"op{i}_params", PARAMS(**p))
         state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"DELAY operator {i}")
-        gen.setup.append(f"  mb_delay_reset({ref}, {state});")
+        gen.resets.append(f"  mb_delay_reset({ref}, {state});")
         gen.calls.append(f"  mb_delay_s16({ref}, {state}, {gen.act(op.inputs[0], True)}, "
                          f"{gen.act(op.outputs[0], False)});")
 

@@ -61,7 +61,7 @@ class FilterBankSpectralSubtraction(CustomOp):
         ref = gen.struct(f"op{i}_params", PARAMS(**p))
         state = gen.static(f"op{i}_state", "uint32_t", p["num_channels"],
                            f"FILTER_BANK_SPECTRAL_SUBTRACTION operator {i}: noise estimates")
-        gen.setup.append(f"  mb_spectral_subtraction_reset({ref}, {state});")
+        gen.resets.append(f"  mb_spectral_subtraction_reset({ref}, {state});")
         gen.calls.append(f"  mb_spectral_subtraction_u32({ref}, {state}, "
                          f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)}, "
                          f"{gen.act(op.outputs[1], False)});")

@@ -63,7 +63,7 @@ class Framer(CustomOp):
         p = params(gen.g, op)
         ref = gen.struct(f"op{i}_params", PARAMS(**p))
         state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"FRAMER operator {i}")
-        gen.setup.append(f"  mb_framer_reset({ref}, {state});")
+        gen.resets.append(f"  mb_framer_reset({ref}, {state});")
         gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_framer_s16({ref}, {state}, "
                          f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)});")
 

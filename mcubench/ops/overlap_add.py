@@ -58,7 +58,7 @@ class OverlapAdd(CustomOp):
         state = gen.static(f"op{i}_state", "int32_t", state_words(p, dtype),
                            f"OVERLAP_ADD operator {i}")
         ctype = "float" if dtype == "float32" else "int16_t"
-        gen.setup.append(f"  mb_overlap_add_reset({ref}, {state}, {4 * state_words(p, dtype)});")
+        gen.resets.append(f"  mb_overlap_add_reset({ref}, {state}, {4 * state_words(p, dtype)});")
         gen.calls.append(f"  mb_overlap_add_{SHORT[dtype]}({ref}, ({ctype} *)(void *){state}, "
                          f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)});")
 

@@ -60,7 +60,7 @@ class Stacker(CustomOp):
         p = params(gen.g, op)
         ref = gen.struct(f"op{i}_params", PARAMS(**p))
         state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"STACKER operator {i}")
-        gen.setup.append(f"  mb_stacker_reset({ref}, {state});")
+        gen.resets.append(f"  mb_stacker_reset({ref}, {state});")
         gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_stacker_s16({ref}, "
                          f"{state}, {gen.act(op.inputs[0], True)}, "
                          f"{gen.act(op.outputs[0], False)});")
