@@ -403,7 +403,7 @@ class Generator:
         if self.resets:
             setup = ["/* The state kept between invokes to its initial value. */",
                      "int mb_model_setup(void) {", *self.resets, "  return 0;", "}"]
-        lines += ["", *self.data, *self.statics, "", *self.profiled_ops(),
+        lines += ["", *self.statics, *self.data, "", *self.profiled_ops(),
                   table("mb_input_offsets", "uint32_t", [plan.offsets[t] for t in g.inputs]),
                   table("mb_input_bytes", "uint32_t", [g.tensors[t].nbytes for t in g.inputs]),
                   table("mb_output_offsets", "uint32_t", [plan.offsets[t] for t in g.outputs]),

@@ -77,6 +77,22 @@ void mb_spectral_subtraction_reset(const mb_spectral_subtraction_params *p, uint
 void mb_spectral_subtraction_u32(const mb_spectral_subtraction_params *p, uint32_t *noise,
                                  const uint32_t *in, uint32_t *out, uint32_t *noise_out);
 
+/* RFFT / IRFFT (kernels/fft_tpl.h): `frames` frames, in_stride and out_stride values apart;
+ * RFFT pads each frame of in_len values to 2n and puts out n + 1 complex values (re, im),
+ * IRFFT takes n + 1 complex values and puts out 2n. */
+void mb_rfft_s16(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                 int32_t out_stride, const int16_t *in, int16_t *out);
+void mb_rfft_s32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                 int32_t out_stride, const int32_t *in, int32_t *out);
+void mb_rfft_f32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                 int32_t out_stride, const float *in, float *out);
+void mb_irfft_s16(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                  int32_t out_stride, const int16_t *in, int16_t *out);
+void mb_irfft_s32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                  int32_t out_stride, const int32_t *in, int32_t *out);
+void mb_irfft_f32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
+                  int32_t out_stride, const float *in, float *out);
+
 /* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
  * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
  * round(ln(x) * out_scale) for x > 1. */

@@ -20,6 +20,11 @@ static inline int32_t mbi_signal_count(const mbi_tensor *t) {
   return (int32_t)(mbi_bytes(t) / mbi_type_bytes(t->type));
 }
 
+/* RFFT / IRFFT (mbi_fft.c): the shared prepare and eval; cos and sin of x, correctly rounded. */
+int mbi_fft_prepare(mbi_ctx *ctx, mbi_op *op, int inverse);
+int mbi_fft_eval(const mbi_ctx *ctx, const mbi_op *op);
+void mbi_cos_sin(double x, double *c, double *s);
+
 /* Input k / output k of an operator, any number of them. */
 #define MBI_IN(ctx, op, k) mbi_op_input(ctx, op, k)
 #define MBI_OUT(ctx, op, k) mbi_op_output(ctx, op, k)
