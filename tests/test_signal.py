@@ -20,7 +20,8 @@ from mcubench.reference import tflm_outputs
 
 STEPS = 10
 SEEDS = 5
-STATEFUL = ("DELAY", "FRAMER", "STACKER", "OVERLAP_ADD", "FILTER_BANK_SPECTRAL_SUBTRACTION")
+STATEFUL = ("DELAY", "FRAMER", "STACKER", "OVERLAP_ADD", "FILTER_BANK_SPECTRAL_SUBTRACTION",
+            "CIRCULAR_BUFFER")
 CASES = [pytest.param(k, d, s, id=f"{k}-{d}-{s}") for k, d in sorted(opgen.BUILDERS)
          if k in STATEFUL for s in range(SEEDS)]
 
@@ -49,11 +50,11 @@ def same(kind: str, graph, got: list[list[np.ndarray]], want, backend: str) -> N
 def interp(gcc, tmp_path_factory):
     libs = {}
 
-    def get(kind: str) -> InterpLib:
-        if kind not in libs:
-            libs[kind] = InterpLib.build(tmp_path_factory.mktemp(f"seq_{kind.lower()}"), gcc,
-                                         kinds={kind})
-        return libs[kind]
+    def get(*kinds: str) -> InterpLib:
+        if kinds not in libs:
+            libs[kinds] = InterpLib.build(tmp_path_factory.mktemp(f"seq_{kinds[0].lower()}"),
+                                          gcc, kinds=set(kinds))
+        return libs[kinds]
     return get
 
 
@@ -62,6 +63,30 @@ def test_sequence_matches_tflm(tflm, interp, tmp_path, kind, dtype, seed):
     graph, inputs, want = case(kind, dtype, seed)
     same(kind, graph, aot_build(graph, tmp_path).run_sequence(graph, inputs), want, "aot")
     same(kind, graph, interp(kind).run_sequence(graph, inputs), want, "interp")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_circular_buffer_ends_the_invoke(tflm, interp, tmp_path, seed):
+    """The operators after a CIRCULAR_BUFFER run only when its period comes (kTfLiteAbort in
+    TFLite Micro): its output is compared at every invoke, the ABS after it where it ran."""
+    from mcubench.ir.graph import Op, Tensor
+
+    graph = opgen.make("CIRCULAR_BUFFER", "int8", seed)
+    graph.ops[0].options = {"cycles_max": 2 + seed % 2}
+    buf = graph.tensors[1]
+    graph.tensors.append(Tensor("abs", buf.shape, "int8", buf.quant))
+    graph.ops.append(Op("ABS", [1], [2]))
+    graph.outputs = [1, 2]
+    inputs = [opgen.inputs("CIRCULAR_BUFFER", graph, 1000 * seed + k) for k in range(STEPS)]
+    want = tflm_outputs(write_tflite(graph), inputs, 2)
+    cycles = graph.ops[0].options["cycles_max"]
+    lib = interp("CIRCULAR_BUFFER", "ABS")
+    for backend, got in (("aot", aot_build(graph, tmp_path).run_sequence(graph, inputs)),
+                         ("interp", lib.run_sequence(graph, inputs))):
+        for step, (g, w) in enumerate(zip(got, want)):
+            assert np.array_equal(g[0], w[0].reshape(g[0].shape)), f"{backend} step {step}"
+            if (step + 1) % cycles == 0:  # the ABS ran this time
+                assert np.array_equal(g[1], w[1].reshape(g[1].shape)), f"{backend} step {step}"
 
 
 def test_log_table_is_the_formula():

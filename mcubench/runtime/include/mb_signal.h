@@ -93,6 +93,11 @@ void mb_irfft_s32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_
 void mb_irfft_f32(const mb_fft_params *p, int32_t frames, int32_t in_len, int32_t in_stride,
                   int32_t out_stride, const float *in, float *out);
 
+/* CIRCULAR_BUFFER: returns 0 while its period has not come (the invoke ends there). */
+void mb_circular_buffer_reset(const mb_circular_buffer_params *p, int32_t *state);
+int32_t mb_circular_buffer_s8(const mb_circular_buffer_params *p, int32_t *state,
+                              const int8_t *in, int8_t *out);
+
 /* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
  * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
  * round(ln(x) * out_scale) for x > 1. */
