@@ -43,9 +43,15 @@ C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "i
            "int64": "int64_t", "float32": "float", "bool": "uint8_t", "uint32": "uint32_t",
            "uint64": "uint64_t"}
 WEIGHT_ALIGN = 16
-STOP = "/*stop*/"  # stop_if's placeholder: the statement that ends the invoke
+STOP = "/*stop:"  # stop_if's placeholder, /*stop:<code>*/: the statement that ends the invoke
 ROW = 24  # values per line in array initializers
 GENERATED = ("model.c", "model_weights.c", "model_weights.h", PARAMS)
+
+
+def _stop(statement: str, add: int) -> str:
+    """stop_if's placeholder as `return <code + add>;`."""
+    return re.sub(re.escape(STOP) + r"(\d+)\*/", lambda m: f"return {int(m[1]) + add};",
+                  statement)
 
 
 def _comment(text: str) -> str:
@@ -292,10 +298,11 @@ class Generator:
                             f"__attribute__((aligned(8))); /* {_comment(comment)} */")
         return name
 
-    def stop_if(self, i: int, cond: str) -> None:
-        """End the invoke successfully, skipping the operators after i, when `cond` holds."""
+    def stop_if(self, i: int, cond: str, code: int = 0) -> None:
+        """End the invoke when `cond` holds, skipping the operators after i: successfully (code
+        0), or failing with `code`."""
         self.stops.add(i)
-        self.calls.append(f"  if ({cond}) {STOP}")
+        self.calls.append(f"  if ({cond}) {STOP}{code}*/")
 
     def generate(self, name: str, text: str) -> None:
         self.generated[name] = text
@@ -338,9 +345,9 @@ class Generator:
             return []
         out = []
         for i, stmts in self.op_calls.items():
-            if i in self.stops:  # returns 1 to end the invoke
+            if i in self.stops:  # returns 1 + the code to end the invoke with
                 out += [f"MB_NOINLINE int mb_op_{i}(void);", f"MB_NOINLINE int mb_op_{i}(void) {{",
-                        *(s.replace(STOP, "return 1;") for s in stmts), "  return 0;", "}", ""]
+                        *(_stop(s, 1) for s in stmts), "  return 0;", "}", ""]
                 continue
             out += [f"MB_NOINLINE void mb_op_{i}(void);", f"MB_NOINLINE void mb_op_{i}(void) {{",
                     *stmts, "}", ""]
@@ -348,8 +355,8 @@ class Generator:
 
     def invoke(self) -> list[str]:
         if not self.profile:
-            return ["int mb_model_invoke(void) {", *(s.replace(STOP, "return 0;")
-                                                    for s in self.calls), "  return 0;", "}"]
+            return ["int mb_model_invoke(void) {", *(_stop(s, 0) for s in self.calls),
+                    "  return 0;", "}"]
         out = ["/* Per-operator HAL regions during the first invoke only: the one the harness",
                " * measures (later ones validate other samples). */",
                "static int mb_profiling = 1;", "",
@@ -362,7 +369,7 @@ class Generator:
                     f"  {call}",
                     f"  if (profiling) mb_hal_region_end(MB_REGION_OP0 + {i});"]
             if i in self.stops:
-                out.append(f"  if (stop{i}) return 0;")
+                out.append(f"  if (stop{i}) return stop{i} - 1;")
         return out + ["  return 0;", "}"]
 
     def model_c(self) -> str:

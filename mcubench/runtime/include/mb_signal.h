@@ -98,6 +98,13 @@ void mb_circular_buffer_reset(const mb_circular_buffer_params *p, int32_t *state
 int32_t mb_circular_buffer_s8(const mb_circular_buffer_params *p, int32_t *state,
                               const int8_t *in, int8_t *out);
 
+/* DETECTION_POSTPROCESS: scratch of ops/detection_postprocess.py's scratch_words; returns 1
+ * (TFLite Micro's invoke fails) when a decoded box's corners are out of order, else 0. */
+int32_t mb_detection_postprocess_f32(const mb_detection_postprocess_params *p, int32_t *scratch,
+                                     const float *enc, const float *scores, const float *anchors,
+                                     float *boxes, float *classes, float *out_scores,
+                                     float *count);
+
 /* The signal library's integer math (kernels/signal_math.c): the position of the highest set bit
  * (1-based; 32 or 64 for 0, as TFLite Micro's GCC build), rounded square roots and
  * round(ln(x) * out_scale) for x > 1. */

@@ -1,69 +1,14 @@
 /* RFFT and IRFFT at setup (mbi_signal.h): kiss_fft's factors and twiddles computed in C, as its
  * kiss_fft_alloc and kiss_fftr_alloc compute them with the C library's cos and sin.
  *
- * No libm here: cos and sin are evaluated in double-double arithmetic (about 100 bits: a sum of
- * two doubles, exact products by Dekker's splitting) and rounded once to double, i.e. correctly
- * rounded but for values within 2^-100 of a rounding boundary. The twiddles then round those
+ * No libm here: cos and sin are evaluated in double-double arithmetic (kernels/mb_dd.h) and
+ * rounded once to double, i.e. correctly rounded but for values within 2^-100 of a boundary. The twiddles then round those
  * doubles exactly as kiss does (floor(0.5 + 32767 cos) for int16, 2^31 - 1 for int32, to float).
  * The reference (TFLite Micro on the host) takes glibc's cos and sin, which are one ulp off at a
  * few hundred of the phases kiss uses; no twiddle they round to changes there: tests/test_signal.py
  * compares every twiddle of every length up to 4096 (longer FFTs are not checked). */
+#include "mb_dd.h"
 #include "mbi_signal.h"
-
-typedef struct {
-  double hi, lo;
-} dd;
-
-static dd two_sum(double a, double b) {
-  const double s = a + b, v = s - a;
-  const dd r = {s, (a - (s - v)) + (b - v)};
-  return r;
-}
-
-static dd quick_sum(double a, double b) { /* |a| >= |b| */
-  const double s = a + b;
-  const dd r = {s, b - (s - a)};
-  return r;
-}
-
-static void split(double a, double *h, double *l) {
-  const double t = 134217729.0 * a; /* 2^27 + 1 */
-  *h = t - (t - a);
-  *l = a - *h;
-}
-
-static dd two_prod(double a, double b) {
-  double ah, al, bh, bl;
-  split(a, &ah, &al);
-  split(b, &bh, &bl);
-  const double p = a * b;
-  const dd r = {p, ((ah * bh - p) + ah * bl + al * bh) + al * bl};
-  return r;
-}
-
-static dd dd_add(dd a, dd b) {
-  dd s = two_sum(a.hi, b.hi);
-  s.lo += a.lo + b.lo;
-  return two_sum(s.hi, s.lo); /* after cancellation lo may outweigh hi */
-}
-
-static dd dd_mul(dd a, dd b) {
-  dd p = two_prod(a.hi, b.hi);
-  p.lo += a.hi * b.lo + a.lo * b.hi;
-  return quick_sum(p.hi, p.lo);
-}
-
-static dd dd_div_int(dd a, double k) { /* k a small integer */
-  const double q1 = a.hi / k;
-  const dd p = two_prod(q1, k);
-  const double q2 = ((a.hi - p.hi) - p.lo + a.lo) / k;
-  return quick_sum(q1, q2);
-}
-
-static dd dd_neg(dd a) {
-  const dd r = {-a.hi, -a.lo};
-  return r;
-}
 
 /* pi / 2 as three doubles (53 + 53 + 53 bits) */
 #define PIO2_1 1.5707963267948966
@@ -75,17 +20,17 @@ void mbi_cos_sin(double x, double *c, double *s) {
   double kf = x / PIO2_1;
   kf = kf < 0 ? (double)(int64_t)(kf - 0.5) : (double)(int64_t)(kf + 0.5); /* nearest */
   const int64_t k = (int64_t)kf;
-  dd r = {x, 0.0};
-  r = dd_add(r, dd_neg(two_prod(kf, PIO2_1)));
-  r = dd_add(r, dd_neg(two_prod(kf, PIO2_2)));
-  r = dd_add(r, dd_neg(two_prod(kf, PIO2_3)));
-  const dd r2 = dd_mul(r, r);
-  dd sn = r, cs = {1.0, 0.0}, term_s = r, term_c = {1.0, 0.0};
+  mb_dd r = {x, 0.0};
+  r = mb_dd_add(r, mb_dd_neg(mb_dd_two_prod(kf, PIO2_1)));
+  r = mb_dd_add(r, mb_dd_neg(mb_dd_two_prod(kf, PIO2_2)));
+  r = mb_dd_add(r, mb_dd_neg(mb_dd_two_prod(kf, PIO2_3)));
+  const mb_dd r2 = mb_dd_mul(r, r);
+  mb_dd sn = r, cs = {1.0, 0.0}, term_s = r, term_c = {1.0, 0.0};
   for (int n = 2; n < 40; n += 2) { /* Taylor series, |r| <= pi / 4 */
-    term_c = dd_neg(dd_div_int(dd_mul(term_c, r2), (double)((n - 1) * n)));
-    term_s = dd_neg(dd_div_int(dd_mul(term_s, r2), (double)(n * (n + 1))));
-    cs = dd_add(cs, term_c);
-    sn = dd_add(sn, term_s);
+    term_c = mb_dd_neg(mb_dd_div(mb_dd_mul(term_c, r2), (double)((n - 1) * n)));
+    term_s = mb_dd_neg(mb_dd_div(mb_dd_mul(term_s, r2), (double)(n * (n + 1))));
+    cs = mb_dd_add(cs, term_c);
+    sn = mb_dd_add(sn, term_s);
   }
   const double cv = cs.hi + cs.lo, sv = sn.hi + sn.lo;
   switch ((int)(((k % 4) + 4) % 4)) {
