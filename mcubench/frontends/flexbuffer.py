@@ -78,10 +78,21 @@ def read_map(raw: bytes, where: str) -> dict:
 
 
 def write_map(options: dict) -> bytes:
-    """{key: int | bool | float | None | str} -> flexbuffer map bytes (keys sorted)."""
-    bad = {k: v for k, v in options.items()
-           if not isinstance(v, (int, float, bool, str, type(None)))}
-    if bad:
-        raise ValueError(f"custom options {sorted(bad)}: only numbers, bools, strings and None "
-                         "can be written")
-    return bytes(flexbuffers.Dumps(dict(options)))
+    """{key: int | bool | float | None | str | Unsigned | Indirect} -> flexbuffer map bytes
+    (keys sorted), each value of the type read_map reads it as."""
+    fbb = flexbuffers.Builder()
+    with fbb.Map():
+        for key, v in sorted(options.items()):
+            fbb.Key(key)
+            if isinstance(v, Unsigned):
+                fbb.UInt(v.value)
+            elif isinstance(v, Indirect):
+                (fbb.IndirectFloat if isinstance(v.value, float) else fbb.IndirectInt)(v.value)
+            elif v is None:
+                fbb.Null()
+            elif isinstance(v, (bool, int, float, str)):
+                fbb.Add(v)
+            else:
+                raise ValueError(f"custom option {key}={v!r}: only numbers, bools, strings and "
+                                 "None can be written")
+    return bytes(fbb.Finish())
