@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .ops import SPECS
 
-COLUMNS = ("int8", "int16", "int32", "float32", "bool")
+COLUMNS = ("int8", "int16", "int32", "uint32", "uint64", "float32", "bool")
 
 
 def pairs() -> list[tuple[str, str]]:

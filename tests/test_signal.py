@@ -104,21 +104,25 @@ def test_log_table_is_the_formula():
 
 
 def test_setup_twiddles_equal_the_hosts(gcc, tmp_path):
-    """The interpreter's cos and sin (runtime/interp/mbi_fft.c, no libm: correctly rounded) give
-    the twiddles the host's (glibc's, which Python and TFLite Micro's reference use) give, for
-    every phase of every length TFLite Micro's kiss_fft runs up to 4096, both directions, int16,
-    int32 and float32: also where floor(0.5 + 32767 cos) sits on a rounding boundary (cos(pi/3)).
-    glibc's sin and cos are themselves one ulp off at a few hundred of these phases; no rounded
-    twiddle changes there, which this checks (the C rounding of the doubles is checked by
-    tests/test_prepare.py on the RFFT and IRFFT records)."""
+    """The twiddles the interpreter computes at setup (runtime/interp/mbi_fft.c, no libm: a fast
+    cos and sin, recomputed correctly rounded where the fast value could round otherwise) equal
+    the host's (glibc's, which the aot backend and TFLite Micro's reference use), for every phase
+    of every length TFLite Micro's kiss_fft runs up to 4096, both directions, int16, int32 and
+    float32: also where floor(0.5 + 32767 cos) sits on a rounding boundary (cos(pi/3)). glibc's
+    sin and cos are themselves one ulp off the exact value at a few hundred of these phases; no
+    rounded twiddle changes there, which this checks."""
     import ctypes as C
     import math
 
     from mcubench.ops.common.kissfft import _round, factors
 
     lib = InterpLib.build(tmp_path, gcc, kinds={"RFFT"})
-    fn = lib.so.mbi_cos_sin
-    fn.argtypes = [C.c_double, C.POINTER(C.c_double), C.POINTER(C.c_double)]
+    twiddle = lib.so.mbi_twiddle
+    twiddle.argtypes = [C.c_double, C.c_uint8, C.c_void_p, C.c_uint32]
+    exact = lib.so.mbi_cos_sin
+    exact.argtypes = [C.c_double, C.POINTER(C.c_double), C.POINTER(C.c_double)]
+    codes = {"int16": (7, C.c_int16), "int32": (2, C.c_int32), "float32": (0, C.c_float)}
+    out = {t: (ct * 2)() for t, (_, ct) in codes.items()}
     c, s = C.c_double(), C.c_double()
     checked, bad, ulp = 0, [], 0
     for n in range(2, 2049):
@@ -127,12 +131,14 @@ def test_setup_twiddles_equal_the_hosts(gcc, tmp_path):
         phases = [-2 * math.pi * i / n for i in range(n)] + \
             [-math.pi * ((i + 1) / n + 0.5) for i in range(n // 2)]
         for phase in phases + [-p for p in phases]:
-            fn(phase, C.byref(c), C.byref(s))
-            ulp += (c.value, s.value) != (math.cos(phase), math.sin(phase))
-            for dtype in ("int16", "int32", "float32"):
+            host = (math.cos(phase), math.sin(phase))
+            exact(phase, C.byref(c), C.byref(s))
+            ulp += (c.value, s.value) != host
+            for dtype, (code, _) in codes.items():
+                twiddle(phase, code, out[dtype], 0)
                 checked += 1
-                if (_round(c.value, dtype), _round(s.value, dtype)) != \
-                        (_round(math.cos(phase), dtype), _round(math.sin(phase), dtype)):
-                    bad.append((n, phase, dtype))
+                want = [_round(v, dtype) for v in host]
+                if [float(v) if dtype == "float32" else int(v) for v in out[dtype]] != want:
+                    bad.append((n, phase, dtype, list(out[dtype]), want))
     assert checked > 500000 and not bad, bad[:5]
-    assert ulp < checked / 300  # the doubles themselves: mostly the same too
+    assert ulp < checked / 300  # the exact doubles and glibc's: mostly the same

@@ -30,7 +30,7 @@ class Energy(CustomOp):
     kind = "ENERGY"
     custom = "SignalEnergy"
     types = ("int16->uint32",)
-    note = "outputs outside start..end are not written (TFLite Micro)"
+    note = "bit-exact; outputs outside start..end are not written (TFLite Micro)"
     kernels = ("energy.c",)
     interp_sources = ("mbi_op_energy.c",)
     record_struct = PARAMS

@@ -53,6 +53,7 @@ def params(graph: Graph, op: Op) -> dict:
 class FilterBank(CustomOp):
     kind = "FILTER_BANK"
     custom = "SignalFilterBank"
+    note = "bit-exact"
     types = ("uint32->uint64",)
     kernels = ("filter_bank.c",)
     interp_sources = ("mbi_op_filter_bank.c",)

@@ -30,6 +30,7 @@ def params(graph: Graph, op: Op) -> dict:
 class FilterBankLog(CustomOp):
     kind = "FILTER_BANK_LOG"
     custom = "SignalFilterBankLog"
+    note = "bit-exact"
     types = ("uint32->int16",)
     kernels = ("filter_bank_log.c", "signal_math.c")
     interp_sources = ("mbi_op_filter_bank_log.c",)

@@ -23,6 +23,7 @@ def check(graph: Graph, op: Op) -> int:
 class FilterBankSquareRoot(CustomOp):
     kind = "FILTER_BANK_SQUARE_ROOT"
     custom = "SignalFilterBankSquareRoot"
+    note = "bit-exact"
     types = ("uint64->uint32",)
     kernels = ("filter_bank_square_root.c", "signal_math.c")
     interp_sources = ("mbi_op_filter_bank_square_root.c",)

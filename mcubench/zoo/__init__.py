@@ -45,6 +45,8 @@ class BuiltinModel:
     @property
     def description(self) -> str:
         m = self.module
+        if getattr(m, "DESCRIPTION", None):
+            return m.DESCRIPTION
         if self.twin_of:
             return (f"{m.TASK}, {m.ARCHITECTURE}: architecture twin of {self.twin_of} with "
                     "synthetic weights, for performance benchmarking, not accuracy")
@@ -59,6 +61,7 @@ BUILTIN = {m.name: m for m in [
     BuiltinModel("toycar", "the MLPerf Tiny v0.5 anomaly detection model (ad01_int8)"),
     BuiltinModel("sine", None),
     BuiltinModel("tinycnn", None),
+    BuiltinModel("audio_kws", None),
 ]}
 GROUPS = {"tinymlperf": ["aww", "vww", "resnet", "toycar"]}
 
@@ -144,6 +147,8 @@ def _definition(name: str, graph: Graph, data: bytes) -> dict:
 
     def node(index: int, key: str) -> dict:
         t = graph.tensors[index]
+        if t.quant is None:  # raw values (audio_kws's int16 samples)
+            return {"name": t.name, "shape": list(t.shape), "dtype": t.dtype}
         return {"name": t.name, "shape": list(t.shape), "dtype": t.dtype,
                 key: {"scale": float(t.quant.scale[0]), "zero_shift": int(t.quant.zero_point[0]),
                       "dtype": "float32"}}

@@ -1,8 +1,10 @@
 /* RFFT and IRFFT at setup (mbi_signal.h): kiss_fft's factors and twiddles computed in C, as its
  * kiss_fft_alloc and kiss_fftr_alloc compute them with the C library's cos and sin.
  *
- * No libm here: cos and sin are evaluated in double-double arithmetic (kernels/mb_dd.h) and
- * rounded once to double, i.e. correctly rounded but for values within 2^-100 of a boundary. The twiddles then round those
+ * No libm here: cos and sin come from a fast double evaluation (about 2 ulp); where such a value
+ * could round to another twiddle than the exact one would (near a rounding boundary of the type),
+ * they are evaluated again in double-double arithmetic (mb_dd.h) and rounded once to double, i.e.
+ * correctly rounded but for values within 2^-100 of a boundary. The twiddles then round those
  * doubles exactly as kiss does (floor(0.5 + 32767 cos) for int16, 2^31 - 1 for int32, to float).
  * The reference (TFLite Micro on the host) takes glibc's cos and sin, which are one ulp off at a
  * few hundred of the phases kiss uses; no twiddle they round to changes there: tests/test_signal.py
@@ -46,11 +48,67 @@ static double floor_d(double v) {
   return t > v ? t - 1.0 : t;
 }
 
+static double abs_d(double v) { return v < 0 ? -v : v; }
+
 /* One twiddle component as kiss rounds it to the type. */
 static void put(void *table, uint32_t i, double v, uint8_t type) {
   if (type == MBI_TYPE_INT16) ((int16_t *)table)[i] = (int16_t)floor_d(0.5 + 32767 * v);
   else if (type == MBI_TYPE_INT32) ((int32_t *)table)[i] = (int32_t)floor_d(0.5 + 2147483647 * v);
   else ((float *)table)[i] = (float)v;
+}
+
+/* cos and sin within about 2 ulp, fast: pi/2 in three 33-bit parts (exact products for the
+ * small quadrant counts here), Taylor polynomials on [-pi/4, pi/4] by Horner's rule. */
+static void cos_sin_fast(double x, double *c, double *s) {
+  double kf = x / PIO2_1;
+  kf = kf < 0 ? (double)(int64_t)(kf - 0.5) : (double)(int64_t)(kf + 0.5);
+  const double r = ((x - kf * 1.5707963267341256) - kf * 6.077100506303966e-11) -
+                   kf * 2.0222662487959506e-21;
+  /* 1 / ((n - 1) n) and 1 / (n (n + 1)) for n = 2, 4, ..., 20: no division at run time */
+  static const double kc[10] = {1.0 / 2,   1.0 / 12,  1.0 / 30,  1.0 / 56,  1.0 / 90,
+                                1.0 / 132, 1.0 / 182, 1.0 / 240, 1.0 / 306, 1.0 / 380};
+  static const double ks[10] = {1.0 / 6,   1.0 / 20,  1.0 / 42,  1.0 / 72,  1.0 / 110,
+                                1.0 / 156, 1.0 / 210, 1.0 / 272, 1.0 / 342, 1.0 / 420};
+  const double r2 = r * r;
+  double pc = 0.0, ps = 0.0;
+  for (int k = 9; k >= 0; k--) { /* 1 - r^2/2! + ..., r - r^3/3! + ... */
+    pc = 1.0 - r2 * kc[k] * pc;
+    ps = 1.0 - r2 * ks[k] * ps;
+  }
+  const double cv = pc, sv = r * ps;
+  switch ((int)((((int64_t)kf % 4) + 4) % 4)) {
+  case 0: *c = cv, *s = sv; break;
+  case 1: *c = -sv, *s = cv; break;
+  case 2: *c = -cv, *s = -sv; break;
+  default: *c = sv, *s = -cv; break;
+  }
+}
+
+/* Whether v could round to another twiddle than the exact cos or sin does: within a margin of
+ * the type's rounding boundary, far wider than the fast value's error (a few ulp, relative also
+ * near a zero of cos or sin: the reduced argument keeps its relative precision there). */
+static int near_boundary(double v, uint8_t type) {
+  if (type != MBI_TYPE_FLOAT32) {
+    const double t = 0.5 + (type == MBI_TYPE_INT16 ? 32767.0 : 2147483647.0) * v;
+    const double d = t - floor_d(t), margin = type == MBI_TYPE_INT16 ? 1e-6 : 1e-3;
+    return d < margin || d > 1.0 - margin;
+  }
+  mbi_f32_bits f, g;
+  f.f = (float)v;
+  if ((double)f.f == v) return 0;
+  const int up = v > (double)f.f; /* the float on v's other side, then their midpoint */
+  g.u = f.u + (((f.u >> 31) == 0) == up ? 1u : (uint32_t)-1);
+  const double mid = ((double)f.f + (double)g.f) * 0.5;
+  return abs_d(v - mid) <= abs_d(v) * (1.0 / 1099511627776.0); /* 2^-40 */
+}
+
+/* One twiddle, cos and sin of phase rounded as kiss rounds them to the type, into table[2i..]:
+ * the fast values, or the correctly rounded ones where those could round differently. */
+void mbi_twiddle(double phase, uint8_t type, void *table, uint32_t i) {
+  double c, s;
+  cos_sin_fast(phase, &c, &s);
+  if (near_boundary(c, type) || near_boundary(s, type)) mbi_cos_sin(phase, &c, &s);
+  put(table, 2 * i, c, type), put(table, 2 * i + 1, s, type);
 }
 
 /* kiss's kf_factor: radix 4 while it divides, then 2, then odd numbers up to floor(sqrt(n)). */
@@ -107,16 +165,14 @@ int mbi_fft_prepare(mbi_ctx *ctx, mbi_op *op, int inverse) {
   d->in_len = in_w, d->in_stride = in_w, d->out_stride = out_w;
   for (uint32_t k = 0; k < nf; k++) factors[k] = f[k];
   for (int32_t i = 0; i < n; i++) { /* kiss_fft_alloc */
-    double c, s, phase = -2 * 3.141592653589793 * i / n;
+    double phase = -2 * 3.141592653589793 * i / n;
     if (inverse) phase *= -1;
-    mbi_cos_sin(phase, &c, &s);
-    put(tw, 2 * (uint32_t)i, c, type), put(tw, 2 * (uint32_t)i + 1, s, type);
+    mbi_twiddle(phase, type, tw, (uint32_t)i);
   }
   for (int32_t i = 0; i < n / 2; i++) { /* kiss_fftr_alloc */
-    double c, s, phase = -3.141592653589793 * ((double)(i + 1) / n + .5);
+    double phase = -3.141592653589793 * ((double)(i + 1) / n + .5);
     if (inverse) phase *= -1;
-    mbi_cos_sin(phase, &c, &s);
-    put(super, 2 * (uint32_t)i, c, type), put(super, 2 * (uint32_t)i + 1, s, type);
+    mbi_twiddle(phase, type, super, (uint32_t)i);
   }
   d->factors = mbi_offset(ctx, factors), d->twiddles = mbi_offset(ctx, tw);
   d->super_twiddles = mbi_offset(ctx, super), d->tmp = mbi_offset(ctx, tmp);

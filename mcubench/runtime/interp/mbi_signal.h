@@ -20,10 +20,12 @@ static inline int32_t mbi_signal_count(const mbi_tensor *t) {
   return (int32_t)(mbi_bytes(t) / mbi_type_bytes(t->type));
 }
 
-/* RFFT / IRFFT (mbi_fft.c): the shared prepare and eval; cos and sin of x, correctly rounded. */
+/* RFFT / IRFFT (mbi_fft.c): the shared prepare and eval; cos and sin of x, correctly rounded; a
+ * twiddle (cos and sin of phase) rounded to the type (MBI_TYPE_*) into table[2i], table[2i + 1]. */
 int mbi_fft_prepare(mbi_ctx *ctx, mbi_op *op, int inverse);
 int mbi_fft_eval(const mbi_ctx *ctx, const mbi_op *op);
 void mbi_cos_sin(double x, double *c, double *s);
+void mbi_twiddle(double phase, uint8_t type, void *table, uint32_t i);
 
 /* Input k / output k of an operator, any number of them. */
 #define MBI_IN(ctx, op, k) mbi_op_input(ctx, op, k)
