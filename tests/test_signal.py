@@ -142,3 +142,27 @@ def test_setup_twiddles_equal_the_hosts(gcc, tmp_path):
                     bad.append((n, phase, dtype, list(out[dtype]), want))
     assert checked > 500000 and not bad, bad[:5]
     assert ulp < checked / 300  # the exact doubles and glibc's: mostly the same
+
+
+def test_audio_pipeline_runs_on_both_backends(capsys):
+    """The built-in audio_kws (raw audio -> TFLite Micro's signal front end -> DS-CNN) benchmarked
+    on aot and interp: every one of its ten hops, invoked in order after one setup, bit-exact
+    with TFLite Micro run the same way."""
+    import json
+
+    from mcubench import home, zoo
+    from mcubench.cli import main
+
+    graph, _ = zoo.generate("audio_kws")
+    assert {"FRAMER", "WINDOW", "FFT_AUTO_SCALE", "RFFT", "ENERGY", "FILTER_BANK",
+            "FILTER_BANK_SQUARE_ROOT", "FILTER_BANK_SPECTRAL_SUBTRACTION", "PCAN",
+            "FILTER_BANK_LOG", "STACKER", "CONV_2D", "SOFTMAX"} <= set(graph.op_histogram())
+    code = main(["run", "audio_kws", "-b", "aot", "-b", "interp", "-t", "host", "-f", "validate",
+                 "-j", "2"])
+    capsys.readouterr()
+    sid = (home.sessions_dir() / "latest").resolve().name
+    rows = json.loads((home.sessions_dir() / sid / "report.json").read_text())
+    assert code == 0 and sorted(r["Backend"] for r in rows) == ["aot", "interp"]
+    for r in rows:
+        assert not r["Failing"] and r["Validation"] is True and r["Max Abs Diff"] == 0, r
+        assert r["Invoke Instructions"] > 1e6
