@@ -5,7 +5,8 @@ Values become Python scalars: int (flexbuffers INT), bool, float, None (NULL), s
 number becomes ``Unsigned`` and an indirect one (stored behind an offset instead of in the map's
 own slot) ``Indirect``, because TFLite Micro's FlexbufferWrapper, which most custom operators read
 their options with, reads a slot's raw bytes as a signed integer and would misread both (the
-operator modules refuse them there). Vectors, maps and blobs are kept as ``Unread`` markers: no operator here reads one.
+operator modules refuse them there). Vectors, maps and blobs are kept as ``Unread`` markers: no
+operator here reads one.
 Keys keep the map's (sorted) order, the positions TFLite Micro reads by."""
 from __future__ import annotations
 

@@ -1,18 +1,18 @@
-"""DETECTION_POSTPROCESS (TFLite Micro's custom operator "TFLite_Detection_PostProcess", SSD's
-last stage): box encodings decoded against the anchors (center-size, scaled; the sizes through
-exp, all in double as TFLite Micro computes them), then non-maximum suppression: per class
-("regular", use_regular_nms) or once over each anchor's best classes ("fast"), keeping the
-max_detections best boxes; float32 in and out, as TFLite Micro takes them.
+"""DETECTION_POSTPROCESS (TFLite Micro's custom operator "TFLite_Detection_PostProcess", SSD's last
+stage): box encodings decoded against the anchors (center-size, scaled; the sizes through exp, all
+in double as TFLite Micro computes them), then non-maximum suppression: per class ("regular",
+use_regular_nms) or once over each anchor's best classes ("fast"), keeping the max_detections best
+boxes; float32 in and out, as TFLite Micro takes them.
 
-Outputs: boxes [.., rows, 4] (ymin, xmin, ymax, xmax), classes and scores [.., rows], the
-number of detections [1] (a float). The regular path zeroes the rows after the detections, the
-fast one leaves them as they were (TFLite Micro's, both); the fast path takes one class per
-detection (with more, TFLite Micro's writes past its outputs: refused). Options are read by name as TFLite Micro
-reads them (flexbuffers' typed conversions; detections_per_class 100 and use_regular_nms false
-when absent). What makes TFLite Micro's invoke fail is refused here (an IoU threshold outside
-(0, 1], non-positive detections per class or classes per detection); a box whose decoded corners
-do not lie in order makes both fail at invoke (TFLite Micro's ValidateBoxes). NaN scores sort in
-no defined order."""
+Outputs: boxes [.., rows, 4] (ymin, xmin, ymax, xmax), classes and scores [.., rows], the number of
+detections [1] (a float). The regular path zeroes the rows after the detections, the fast one
+leaves them as they were (TFLite Micro's, both); the fast path takes one class per detection (with
+more, TFLite Micro's writes past its outputs: refused). Options are read by name as TFLite Micro
+reads them (flexbuffers' typed conversions; detections_per_class 100 and use_regular_nms false when
+absent). What makes TFLite Micro's invoke fail is refused here (an IoU threshold outside (0, 1],
+non-positive detections per class or classes per detection); a box whose decoded corners do not lie
+in order makes both fail at invoke (TFLite Micro's ValidateBoxes). NaN scores sort in no defined
+order."""
 from __future__ import annotations
 
 import numpy as np

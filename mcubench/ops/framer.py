@@ -64,8 +64,9 @@ class Framer(CustomOp):
         ref = gen.struct(f"op{i}_params", PARAMS(**p))
         state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"FRAMER operator {i}")
         gen.resets.append(f"  mb_framer_reset({ref}, {state});")
-        gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_framer_s16({ref}, {state}, "
-                         f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)});")
+        gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_framer_s16({ref}, "
+                         f"{state}, {gen.act(op.inputs[0], True)}, "
+                         f"{gen.act(op.outputs[0], False)});")
 
     def interp_records(self, graph: Graph, op: Op) -> int:
         return records(1, PARAMS.size() + 4 * state_words(params(graph, op)))

@@ -107,8 +107,9 @@ static int read_op(mbi_ctx *ctx, const mbi_vec *ops, const mbi_vec *codes, uint3
   }
 
   uint32_t r = 0;
-  while (r < ctx->num_regs && (ctx->regs[r].code != kind ||
-                               (kind == MBI_OP_CUSTOM && !same_name(fb, &name, ctx->regs[r].custom))))
+  while (r < ctx->num_regs &&
+         (ctx->regs[r].code != kind ||
+          (kind == MBI_OP_CUSTOM && !same_name(fb, &name, ctx->regs[r].custom))))
     r++;
   if (r == ctx->num_regs) return MBI_ERR_OP;
   if (ins.len > 255 || outs.len < 1 || outs.len > 255) return MBI_ERR_PARAMS;

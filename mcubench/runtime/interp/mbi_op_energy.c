@@ -23,6 +23,7 @@ int mbi_energy_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi
 
 int mbi_energy_eval(const mbi_ctx *ctx, const mbi_op *op) {
   mb_energy_s16((const mb_energy_params *)mbi_record(ctx, op->data),
-                (const int16_t *)mbi_in_data(ctx, op->in[0]), (uint32_t *)mbi_out_data(ctx, op->out));
+                (const int16_t *)mbi_in_data(ctx, op->in[0]),
+                (uint32_t *)mbi_out_data(ctx, op->out));
   return MBI_OK;
 }

@@ -16,7 +16,8 @@ int mbi_stacker_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mb
   int rc = mbi_signal_options(ctx, keys, 4, v);
   if (rc != MBI_OK) return rc;
   const int32_t c = v[0], left = v[1], right = v[2], step = v[3];
-  if (c < 1 || left < 0 || right < 0 || (int64_t)left + right + 1 > INT32_MAX / c) return MBI_ERR_PARAMS;
+  if (c < 1 || left < 0 || right < 0 || (int64_t)left + right + 1 > INT32_MAX / c)
+    return MBI_ERR_PARAMS;
   const int32_t frames = left + right + 1;
   if (step < 1 || step > frames || mbi_signal_count(x) < c || mbi_signal_count(y) < c * frames)
     return MBI_ERR_PARAMS;

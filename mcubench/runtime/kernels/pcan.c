@@ -1,5 +1,5 @@
 /* PCAN (mb_signal.h): TFLite Micro's ApplyPcanAutoGainControlFixed, its WideDynamicFunction and
- * PcanShrink (12 fractional bits of snr, 6 of output). Products wrap modulo 2^32 as they do there. */
+ * PcanShrink (12 fractional bits of snr, 6 of output). Products wrap modulo 2^32 as there. */
 #include "mb_signal.h"
 
 /* The gain for noise estimate x: lut[x] below 3, else a quadratic in the 10 bits below x's top

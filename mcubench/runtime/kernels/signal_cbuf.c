@@ -4,7 +4,9 @@
 #include "mb_signal.h"
 
 static int16_t *samples(mb_cbuf *cb) { return (int16_t *)(void *)(cb + 1); }
-static const int16_t *csamples(const mb_cbuf *cb) { return (const int16_t *)(const void *)(cb + 1); }
+static const int16_t *csamples(const mb_cbuf *cb) {
+  return (const int16_t *)(const void *)(cb + 1);
+}
 
 uint32_t mb_cbuf_words(int32_t capacity) {
   return (uint32_t)(sizeof(mb_cbuf) / 4) + ((uint32_t)capacity + 1) / 2;
