@@ -13,10 +13,9 @@ its arena held) and a batch other than 1 (its kernel shifts the first batch only
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 
 PARAMS = Struct("mb_circular_buffer_params", "CIRCULAR_BUFFER: `slots` inputs of `depth` bytes; "
                                              "state: an int32 countdown, then the slots.",
@@ -43,34 +42,19 @@ def params(graph: Graph, op: Op) -> dict:
     return {"slots": slots, "depth": h * w, "cycles_max": cycles, "zero_point": zp}
 
 
-def state_words(p: dict) -> int:
-    return 1 + (p["slots"] * p["depth"] + 3) // 4
-
-
-class CircularBuffer(CustomOp):
-    kind = "CIRCULAR_BUFFER"
-    custom = "CIRCULAR_BUFFER"
-    types = ("int8",)
-    note = "keeps state; ends the invoke until its period comes (kTfLiteAbort)"
+class CircularBuffer(StatefulOp, kind="CIRCULAR_BUFFER", custom="CIRCULAR_BUFFER",
+                     types=("int8",),
+                     note="keeps state; ends the invoke until its period comes (kTfLiteAbort)"):
     kernels = ("circular_buffer.c",)
     interp_sources = ("mbi_op_circular_buffer.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        p = params(graph, op)
+        return 1 + (p["slots"] * p["depth"] + 3) // 4  # the countdown, then the slots
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/circular_buffer.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "int32_t", state_words(p),
-                           f"CIRCULAR_BUFFER operator {i}: countdown and slots")
-        gen.resets.append(f"  mb_circular_buffer_reset({ref}, {state});")
+        ref, state = self.state(gen, i, op)
         gen.stop_if(i, f"!mb_circular_buffer_s8({ref}, {state}, {gen.act(op.inputs[0], True)}, "
                        f"{gen.act(op.outputs[0], False)})")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS.size() + 4 * state_words(params(graph, op)))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)

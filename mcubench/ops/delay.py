@@ -5,10 +5,9 @@ invokes. The output must have the input's size (TFLite Micro does not check it).
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 from .common.state import cbuf_words
 
 PARAMS = Struct("mb_delay_params", "DELAY: `outer` rows of frame_size samples, each delayed by "
@@ -29,33 +28,18 @@ def params(graph: Graph, op: Op) -> dict:
     return {"frame_size": frame, "delay": delay, "outer": x.size // frame}
 
 
-def state_words(p: dict) -> int:
-    return p["outer"] * cbuf_words(p["frame_size"] + p["delay"])
-
-
-class Delay(CustomOp):
-    kind = "DELAY"
-    custom = "SignalDelay"
-    types = ("int16",)
-    note = "keeps state between invokes"
+class Delay(StatefulOp, kind="DELAY", custom="SignalDelay", types=("int16",),
+            note="keeps state between invokes"):
     kernels = ("delay.c", "signal_cbuf.c")
     interp_sources = ("mbi_op_delay.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        p = params(graph, op)
+        return p["outer"] * cbuf_words(p["frame_size"] + p["delay"])
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/delay.c", "kernels/signal_cbuf.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"DELAY operator {i}")
-        gen.resets.append(f"  mb_delay_reset({ref}, {state});")
+        ref, state = self.state(gen, i, op)
         gen.calls.append(f"  mb_delay_s16({ref}, {state}, {gen.act(op.inputs[0], True)}, "
                          f"{gen.act(op.outputs[0], False)});")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS.size() + 4 * state_words(params(graph, op)))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)

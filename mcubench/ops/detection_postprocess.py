@@ -124,23 +124,18 @@ def scratch_words(p: dict) -> int:
     return 9 * n + n + n
 
 
-class DetectionPostprocess(CustomOp):
-    kind = "DETECTION_POSTPROCESS"
-    custom = "TFLite_Detection_PostProcess"
-    types = ("float32",)
-    note = "exp and sorting as TFLite Micro; the fast path leaves rows after the detections"
+class DetectionPostprocess(CustomOp, kind="DETECTION_POSTPROCESS",
+                           custom="TFLite_Detection_PostProcess", types=("float32",),
+                           note="exp and sorting as TFLite Micro; the fast path leaves rows "
+                                "after the detections"):
     kernels = ("detection_postprocess.c",)
     interp_sources = ("mbi_op_detection_postprocess.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/detection_postprocess.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        scratch = gen.static(f"op{i}_scratch", "int32_t", scratch_words(p),
+        ref = self.struct(gen, i, op)
+        scratch = gen.static(f"op{i}_scratch", "int32_t", scratch_words(params(gen.g, op)),
                              f"DETECTION_POSTPROCESS operator {i}: scratch")
         ins = ", ".join(gen.weight(t) if gen.g.tensors[t].is_const else gen.act(t, True)
                         for t in op.inputs)
@@ -150,6 +145,3 @@ class DetectionPostprocess(CustomOp):
 
     def interp_records(self, graph: Graph, op: Op) -> int:
         return records(1, PARAMS.size() + 4 * scratch_words(params(graph, op)))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)

@@ -26,23 +26,13 @@ def params(graph: Graph, op: Op) -> dict:
     return {"start": start, "end": end}
 
 
-class Energy(CustomOp):
-    kind = "ENERGY"
-    custom = "SignalEnergy"
-    types = ("int16->uint32",)
-    note = "bit-exact; outputs outside start..end are not written (TFLite Micro)"
+class Energy(CustomOp, kind="ENERGY", custom="SignalEnergy", types=("int16->uint32",),
+             note="bit-exact; outputs outside start..end are not written (TFLite Micro)"):
     kernels = ("energy.c",)
     interp_sources = ("mbi_op_energy.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/energy.c")
-        p = gen.struct(f"op{i}_params", PARAMS(**params(gen.g, op)))
-        gen.calls.append(f"  mb_energy_s16({p}, {gen.act(op.inputs[0], True)}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        self.call(gen, i, op, "mb_energy_s16", gen.act(op.inputs[0], True),
+                  gen.act(op.outputs[0], False))

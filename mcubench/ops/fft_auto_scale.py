@@ -21,10 +21,8 @@ def check(graph: Graph, op: Op) -> int:
     return y.size
 
 
-class FftAutoScale(CustomOp):
-    kind = "FFT_AUTO_SCALE"
-    custom = "SignalFftAutoScale"
-    types = ("int16",)
+class FftAutoScale(CustomOp, kind="FFT_AUTO_SCALE", custom="SignalFftAutoScale",
+                   types=("int16",)):
     kernels = ("fft_auto_scale.c", "signal_math.c")
     interp_sources = ("mbi_op_fft_auto_scale.c",)
 

@@ -50,24 +50,13 @@ def params(graph: Graph, op: Op) -> dict:
     return {"num_channels": n, "outputs": y.size}
 
 
-class FilterBank(CustomOp):
-    kind = "FILTER_BANK"
-    custom = "SignalFilterBank"
-    note = "bit-exact"
-    types = ("uint32->uint64",)
+class FilterBank(CustomOp, kind="FILTER_BANK", custom="SignalFilterBank",
+                 types=("uint32->uint64",), note="bit-exact"):
     kernels = ("filter_bank.c",)
     interp_sources = ("mbi_op_filter_bank.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/filter_bank.c")
-        p = gen.struct(f"op{i}_params", PARAMS(**params(gen.g, op)))
-        tables = ", ".join(operand(gen, t) for t in op.inputs[1:])
-        gen.calls.append(f"  mb_filter_bank_u32({p}, {gen.act(op.inputs[0], True)}, {tables}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        self.call(gen, i, op, "mb_filter_bank_u32", gen.act(op.inputs[0], True),
+                  *(operand(gen, t) for t in op.inputs[1:]), gen.act(op.outputs[0], False))

@@ -27,23 +27,13 @@ def params(graph: Graph, op: Op) -> dict:
             "output_scale": o["output_scale"]}
 
 
-class FilterBankLog(CustomOp):
-    kind = "FILTER_BANK_LOG"
-    custom = "SignalFilterBankLog"
-    note = "bit-exact"
-    types = ("uint32->int16",)
+class FilterBankLog(CustomOp, kind="FILTER_BANK_LOG", custom="SignalFilterBankLog",
+                    types=("uint32->int16",), note="bit-exact"):
     kernels = ("filter_bank_log.c", "signal_math.c")
     interp_sources = ("mbi_op_filter_bank_log.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/filter_bank_log.c", "kernels/signal_math.c")
-        p = gen.struct(f"op{i}_params", PARAMS(**params(gen.g, op)))
-        gen.calls.append(f"  mb_filter_bank_log_u32({p}, {gen.act(op.inputs[0], True)}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        self.call(gen, i, op, "mb_filter_bank_log_u32", gen.act(op.inputs[0], True),
+                  gen.act(op.outputs[0], False))

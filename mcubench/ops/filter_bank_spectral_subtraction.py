@@ -10,10 +10,9 @@ than num_channels (TFLite Micro would copy past its state)."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 
 KEYS = ("alternate_one_minus_smoothing", "alternate_smoothing", "clamping",
         "min_signal_remaining", "num_channels", "one_minus_smoothing", "smoothing",
@@ -43,31 +42,21 @@ def params(graph: Graph, op: Op) -> dict:
     return {**o, "clamping": int(o["clamping"] != 0), "noise_outputs": noise.size}
 
 
-class FilterBankSpectralSubtraction(CustomOp):
-    kind = "FILTER_BANK_SPECTRAL_SUBTRACTION"
-    custom = "SignalFilterBankSpectralSubtraction"
-    types = ("uint32",)
-    note = "keeps state between invokes"
+class FilterBankSpectralSubtraction(StatefulOp, kind="FILTER_BANK_SPECTRAL_SUBTRACTION",
+                                    custom="SignalFilterBankSpectralSubtraction",
+                                    types=("uint32",), note="keeps state between invokes"):
     kernels = ("filter_bank_spectral_subtraction.c",)
     interp_sources = ("mbi_op_filter_bank_spectral_subtraction.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
+    state_type = "uint32_t"
+    reset = "mb_spectral_subtraction_reset"
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        return params(graph, op)["num_channels"]  # the noise estimates
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/filter_bank_spectral_subtraction.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "uint32_t", p["num_channels"],
-                           f"FILTER_BANK_SPECTRAL_SUBTRACTION operator {i}: noise estimates")
-        gen.resets.append(f"  mb_spectral_subtraction_reset({ref}, {state});")
+        ref, state = self.state(gen, i, op)
         gen.calls.append(f"  mb_spectral_subtraction_u32({ref}, {state}, "
                          f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)}, "
                          f"{gen.act(op.outputs[1], False)});")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS.size() + 4 * params(graph, op)["num_channels"])
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)

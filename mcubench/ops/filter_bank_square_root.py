@@ -20,11 +20,9 @@ def check(graph: Graph, op: Op) -> int:
     return x.size
 
 
-class FilterBankSquareRoot(CustomOp):
-    kind = "FILTER_BANK_SQUARE_ROOT"
-    custom = "SignalFilterBankSquareRoot"
-    note = "bit-exact"
-    types = ("uint64->uint32",)
+class FilterBankSquareRoot(CustomOp, kind="FILTER_BANK_SQUARE_ROOT",
+                           custom="SignalFilterBankSquareRoot", types=("uint64->uint32",),
+                           note="bit-exact"):
     kernels = ("filter_bank_square_root.c", "signal_math.c")
     interp_sources = ("mbi_op_filter_bank_square_root.c",)
 

@@ -10,10 +10,9 @@ output of another size than rows x n_frames x frame_size."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 from .common.state import cbuf_words
 
 PARAMS = Struct("mb_framer_params", "FRAMER: `outer` rows of n_frames steps; state: a circular "
@@ -42,34 +41,22 @@ def params(graph: Graph, op: Op) -> dict:
             "n_frames": frames, "capacity": -(-size // step) * step}
 
 
-def state_words(p: dict) -> int:
-    return p["outer"] * cbuf_words(p["capacity"])
+def valid_call(gen, op: Op, fn: str, ref: str, state: str) -> None:
+    """valid output = fn(params, state, input, output): FRAMER's and STACKER's aot call."""
+    gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t){fn}({ref}, {state}, "
+                     f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)});")
 
 
-class Framer(CustomOp):
-    kind = "FRAMER"
-    custom = "SignalFramer"
-    types = ("int16",)
-    note = "keeps state between invokes"
+class Framer(StatefulOp, kind="FRAMER", custom="SignalFramer", types=("int16",),
+             note="keeps state between invokes"):
     kernels = ("framer.c", "signal_cbuf.c")
     interp_sources = ("mbi_op_framer.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        p = params(graph, op)
+        return p["outer"] * cbuf_words(p["capacity"])
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/framer.c", "kernels/signal_cbuf.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"FRAMER operator {i}")
-        gen.resets.append(f"  mb_framer_reset({ref}, {state});")
-        gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_framer_s16({ref}, "
-                         f"{state}, {gen.act(op.inputs[0], True)}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS.size() + 4 * state_words(params(graph, op)))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        valid_call(gen, op, "mb_framer_s16", *self.state(gen, i, op))

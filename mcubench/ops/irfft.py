@@ -11,9 +11,7 @@ from .common.check import need
 from .common.kissfft import Fft, frames, length
 
 
-class Irfft(Fft):
-    kind = "IRFFT"
-    custom = "SignalIrfft"
+class Irfft(Fft, kind="IRFFT", custom="SignalIrfft"):
     inverse = 1
     interp_sources = ("mbi_op_irfft.c",)
 

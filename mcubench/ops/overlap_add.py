@@ -7,15 +7,15 @@ tensors' type."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 from .common.qmath import SHORT
 
 PARAMS = Struct("mb_overlap_add_params", "OVERLAP_ADD: `outer` rows of n_frames frames; state: "
                                          "frame_size values per row.",
-                fields(I32, "frame_size", "frame_step", "n_frames", "outer"))
+                fields(I32, "frame_size", "frame_step", "n_frames", "outer"),
+                fields(I32, "words", doc="4-byte words of the state"))
 T = {"int16": 7, "float32": 0}  # the T option: TFLite's TensorType
 
 
@@ -31,40 +31,24 @@ def params(graph: Graph, op: Op) -> dict:
     outer = x.size // max(size * frames, 1)
     need(y.size == outer * frames * step,
          f"output {list(y.shape)} is not {outer} rows x {frames} frames x {step}")
-    return {"frame_size": size, "frame_step": step, "n_frames": frames, "outer": outer}
+    n = outer * size  # the running sums: int16 two to a word, float32 one
+    return {"frame_size": size, "frame_step": step, "n_frames": frames, "outer": outer,
+            "words": n if x.dtype == "float32" else (n + 1) // 2}
 
 
-def state_words(p: dict, dtype: str) -> int:
-    n = p["outer"] * p["frame_size"]
-    return n if dtype == "float32" else (n + 1) // 2
-
-
-class OverlapAdd(CustomOp):
-    kind = "OVERLAP_ADD"
-    custom = "SignalOverlapAdd"
-    types = ("int16", "float32")
-    note = "keeps state between invokes"
+class OverlapAdd(StatefulOp, kind="OVERLAP_ADD", custom="SignalOverlapAdd",
+                 types=("int16", "float32"), note="keeps state between invokes"):
     kernels = ("overlap_add.c",)
     interp_sources = ("mbi_op_overlap_add.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        return params(graph, op)["words"]
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/overlap_add.c")
-        p, dtype = params(gen.g, op), gen.g.tensors[op.inputs[0]].dtype
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "int32_t", state_words(p, dtype),
-                           f"OVERLAP_ADD operator {i}")
+        dtype = gen.g.tensors[op.inputs[0]].dtype
+        ref, state = self.state(gen, i, op)
         ctype = "float" if dtype == "float32" else "int16_t"
-        gen.resets.append(f"  mb_overlap_add_reset({ref}, {state}, {4 * state_words(p, dtype)});")
         gen.calls.append(f"  mb_overlap_add_{SHORT[dtype]}({ref}, ({ctype} *)(void *){state}, "
                          f"{gen.act(op.inputs[0], True)}, {gen.act(op.outputs[0], False)});")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        dtype = graph.tensors[op.inputs[0]].dtype
-        return records(1, PARAMS.size() + 4 * state_words(params(graph, op), dtype))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)

@@ -35,23 +35,13 @@ def params(graph: Graph, op: Op) -> dict:
     return {"size": x.size, "snr_shift": shift}
 
 
-class Pcan(CustomOp):
-    kind = "PCAN"
-    custom = "SignalPCAN"
-    types = ("uint32",)
+class Pcan(CustomOp, kind="PCAN", custom="SignalPCAN", types=("uint32",)):
     kernels = ("pcan.c", "signal_math.c")
     interp_sources = ("mbi_op_pcan.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/pcan.c", "kernels/signal_math.c")
-        p = gen.struct(f"op{i}_params", PARAMS(**params(gen.g, op)))
-        gen.calls.append(f"  mb_pcan_u32({p}, {gen.act(op.inputs[0], True)}, "
-                         f"{operand(gen, op.inputs[1])}, {operand(gen, op.inputs[2])}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        self.call(gen, i, op, "mb_pcan_u32", gen.act(op.inputs[0], True),
+                  operand(gen, op.inputs[1]), operand(gen, op.inputs[2]),
+                  gen.act(op.outputs[0], False))

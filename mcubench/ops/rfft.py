@@ -10,9 +10,7 @@ from .common.check import need
 from .common.kissfft import Fft, frames, length
 
 
-class Rfft(Fft):
-    kind = "RFFT"
-    custom = "SignalRfft"
+class Rfft(Fft, kind="RFFT", custom="SignalRfft"):
     interp_sources = ("mbi_op_rfft.c",)
 
     def sizes(self, graph: Graph, op: Op) -> dict:

@@ -10,11 +10,11 @@ frame, an output shorter than a stack."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import records
 from .common.check import need
 from .common.cstruct import I32, Struct, fields
-from .common.custom import CustomOp, io, positional, typed
+from .common.custom import StatefulOp, io, positional, typed
 from .common.state import cbuf_words
+from .framer import valid_call
 
 PARAMS = Struct("mb_stacker_params", "STACKER: stacks of `size` samples (num_channels x "
                                      "(left + 1 + right)); state: a first-frame flag (an int32) "
@@ -39,34 +39,15 @@ def params(graph: Graph, op: Op) -> dict:
     return {"num_channels": c, "left": left, "size": c * frames, "step_size": c * step}
 
 
-def state_words(p: dict) -> int:
-    return 1 + cbuf_words(p["size"])
-
-
-class Stacker(CustomOp):
-    kind = "STACKER"
-    custom = "SignalStacker"
-    types = ("int16",)
-    note = "keeps state between invokes"
+class Stacker(StatefulOp, kind="STACKER", custom="SignalStacker", types=("int16",),
+              note="keeps state between invokes"):
     kernels = ("stacker.c", "signal_cbuf.c")
     interp_sources = ("mbi_op_stacker.c",)
     record_struct = PARAMS
+    params = staticmethod(params)
 
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    def state_words(self, graph: Graph, op: Op) -> int:
+        return 1 + cbuf_words(params(graph, op)["size"])
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/stacker.c", "kernels/signal_cbuf.c")
-        p = params(gen.g, op)
-        ref = gen.struct(f"op{i}_params", PARAMS(**p))
-        state = gen.static(f"op{i}_state", "int32_t", state_words(p), f"STACKER operator {i}")
-        gen.resets.append(f"  mb_stacker_reset({ref}, {state});")
-        gen.calls.append(f"  *{gen.act(op.outputs[1], False)} = (uint8_t)mb_stacker_s16({ref}, "
-                         f"{state}, {gen.act(op.inputs[0], True)}, "
-                         f"{gen.act(op.outputs[0], False)});")
-
-    def interp_records(self, graph: Graph, op: Op) -> int:
-        return records(1, PARAMS.size() + 4 * state_words(params(graph, op)))
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        valid_call(gen, op, "mb_stacker_s16", *self.state(gen, i, op))

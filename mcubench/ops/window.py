@@ -34,22 +34,12 @@ def params(graph: Graph, op: Op) -> dict:
     return {"shift": shift, "size": w.size, "count": x.size}
 
 
-class Window(CustomOp):
-    kind = "WINDOW"
-    custom = "SignalWindow"
-    types = ("int16",)
+class Window(CustomOp, kind="WINDOW", custom="SignalWindow", types=("int16",)):
     kernels = ("window.c",)
     interp_sources = ("mbi_op_window.c",)
     record_struct = PARAMS
-
-    def check(self, graph: Graph, op: Op) -> None:
-        params(graph, op)
+    params = staticmethod(params)
 
     def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/window.c")
-        p = gen.struct(f"op{i}_params", PARAMS(**params(gen.g, op)))
-        gen.calls.append(f"  mb_window_s16({p}, {gen.act(op.inputs[0], True)}, "
-                         f"{operand(gen, op.inputs[1])}, {gen.act(op.outputs[0], False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return params(graph, op)
+        self.call(gen, i, op, "mb_window_s16", gen.act(op.inputs[0], True),
+                  operand(gen, op.inputs[1]), gen.act(op.outputs[0], False))

@@ -21,6 +21,7 @@ import functools
 import numpy as np
 
 from ..ir.graph import Graph, Op, Quant, Tensor
+from .aww import ds_cnn
 from .net import Act, Net, fake_quant
 
 TASK = "keyword spotting from raw audio"
@@ -208,10 +209,4 @@ def build(net: Net, calibration: np.ndarray) -> Graph:
                                                                     np.int32))
     x = net._output("features", fake_quant(feats, scale, zp), "NONE", (scale, zp))
     net.ops.append(Op("RESHAPE", [q8, shape], [x.index]))
-    x = Act(x.index, x.value, scale, zp)
-    x = net.conv2d(x, 64, (10, 4), stride=2)
-    for _ in range(4):
-        x = net.depthwise(x)
-        x = net.conv2d(x, 64, (1, 1))
-    x = net.flatten(net.global_avg_pool(x))
-    return net.graph(net.softmax(net.dense(x, 12, gain=2.0, center=True)))
+    return ds_cnn(net, Act(x.index, x.value, scale, zp))

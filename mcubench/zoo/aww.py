@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph
-from .net import Net, synthetic_inputs
+from .net import Act, Net, synthetic_inputs
 
 TASK = "keyword spotting"
 ARCHITECTURE = "DS-CNN, 49x10x1 MFCC input, 12 classes"
@@ -18,7 +18,12 @@ def samples(rng: np.random.Generator, count: int) -> np.ndarray:
 
 
 def build(net: Net, calibration: np.ndarray) -> Graph:
-    x = net.input("input_1", calibration, *INPUT_QUANT)
+    return ds_cnn(net, net.input("input_1", calibration, *INPUT_QUANT))
+
+
+def ds_cnn(net: Net, x: Act) -> Graph:
+    """The DS-CNN from its input on: conv 10x4 /2, 4 x (depthwise 3x3, pointwise), 64 channels,
+    global average pooling, 12 scores (audio_kws runs it on its own features)."""
     x = net.conv2d(x, 64, (10, 4), stride=2)
     for _ in range(4):
         x = net.depthwise(x)

@@ -9,7 +9,7 @@ read as its raw bytes."""
 from __future__ import annotations
 
 from ...ir.graph import Graph, Op, Tensor
-from ..base import OpSpec
+from ..base import OpSpec, records
 from .check import need
 
 
@@ -58,12 +58,58 @@ def operand(gen, t: int) -> str:
 class CustomOp(OpSpec):
     """A TFLite Micro custom operator: builtin code 32, found by its custom_code; its kernels'
     prototypes in mb_signal.h, its interpreter file reads its flexbuffer options (mbi_flex.c,
-    mbi_signal.c)."""
+    mbi_signal.c). Most keep one params struct as their interpreter record (``record_struct``):
+    ``params(graph, op)`` computes its fields and checks the operator (LOAD), ``call`` emits the
+    aot kernel call with it."""
 
     code = 32
+    options = None
     header = "mb_signal.h"
+
+    @staticmethod
+    def params(graph: Graph, op: Op) -> dict:
+        raise NotImplementedError
+
+    def check(self, graph: Graph, op: Op) -> None:
+        self.params(graph, op)
+
+    def record_values(self, graph: Graph, op: Op) -> dict:
+        return self.params(graph, op)
 
     @property
     def interp_files(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(("interp/mbi_flex.c", "interp/mbi_signal.h",
                                     "interp/mbi_signal.c", *super().interp_files)))
+
+    def struct(self, gen, i: int, op: Op) -> str:
+        """Its params struct as static data of the aot code (and its kernel files used)."""
+        gen.use(*(f"kernels/{k}" for k in self.kernels))
+        return gen.struct(f"op{i}_params", self.record_struct(**self.params(gen.g, op)))
+
+    def call(self, gen, i: int, op: Op, fn: str, *args: str) -> None:
+        """The aot call fn(&params, args...)."""
+        gen.calls.append(f"  {fn}({', '.join((self.struct(gen, i, op), *args))});")
+
+
+class StatefulOp(CustomOp):
+    """A custom operator that keeps state between invokes, in 4-byte words (``state_words``):
+    in the aot code static memory reset in mb_model_setup by ``reset`` (default
+    mb_<kind>_reset)(params, state), in the interpreter right after its params record, reset by
+    its prepare."""
+
+    state_type = "int32_t"
+    reset = ""
+
+    def state_words(self, graph: Graph, op: Op) -> int:
+        raise NotImplementedError
+
+    def interp_records(self, graph: Graph, op: Op) -> int:
+        return records(1, self.record_struct.size() + 4 * self.state_words(graph, op))
+
+    def state(self, gen, i: int, op: Op) -> tuple[str, str]:
+        """(params, state) C expressions of the aot code: the state declared and reset."""
+        ref = self.struct(gen, i, op)
+        state = gen.static(f"op{i}_state", self.state_type, self.state_words(gen.g, op),
+                           f"{self.kind} operator {i}")
+        gen.resets.append(f"  {self.reset or f'mb_{self.kind.lower()}_reset'}({ref}, {state});")
+        return ref, state

@@ -65,8 +65,8 @@ void mb_stacker_reset(const mb_stacker_params *p, int32_t *state);
 int32_t mb_stacker_s16(const mb_stacker_params *p, int32_t *state, const int16_t *in,
                        int16_t *out);
 
-/* OVERLAP_ADD: state of `bytes` (zeroed by reset), frame_size values per row. */
-void mb_overlap_add_reset(const mb_overlap_add_params *p, int32_t *state, uint32_t bytes);
+/* OVERLAP_ADD: state of p->words words (zeroed by reset), frame_size values per row. */
+void mb_overlap_add_reset(const mb_overlap_add_params *p, int32_t *state);
 void mb_overlap_add_s16(const mb_overlap_add_params *p, int16_t *state, const int16_t *in,
                         int16_t *out);
 void mb_overlap_add_f32(const mb_overlap_add_params *p, float *state, const float *in,

@@ -28,7 +28,8 @@ int mbi_overlap_add_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
   if (!p) return MBI_ERR_ARENA;
   op->data = mbi_offset(ctx, p);
   p->frame_size = size, p->frame_step = step, p->n_frames = frames, p->outer = outer;
-  mb_overlap_add_reset(p, (int32_t *)(void *)(p + 1), 4 * words);
+  p->words = (int32_t)words;
+  mb_overlap_add_reset(p, (int32_t *)(void *)(p + 1));
   return MBI_OK;
 }
 

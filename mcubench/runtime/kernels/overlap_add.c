@@ -2,9 +2,8 @@
  * frame_size values per row. */
 #include "mb_signal.h"
 
-void mb_overlap_add_reset(const mb_overlap_add_params *p, int32_t *state, uint32_t bytes) {
-  (void)p;
-  for (uint32_t i = 0; i < bytes / 4; i++) state[i] = 0; /* 0 and 0.0f alike */
+void mb_overlap_add_reset(const mb_overlap_add_params *p, int32_t *state) {
+  for (int32_t i = 0; i < p->words; i++) state[i] = 0; /* 0 and 0.0f alike */
 }
 
 void mb_overlap_add_s16(const mb_overlap_add_params *p, int16_t *state, const int16_t *in,
