@@ -16,14 +16,14 @@ uint32_t mb_msb64(uint64_t x) {
   return n;
 }
 
-/* One result bit per step, from the highest (even) bit position down; rounded up when the
- * remainder exceeds the root and the root can grow. */
-uint32_t mb_sqrt32(uint32_t num) {
-  if (num == 0) return 0;
-  uint32_t res = 0;
-  const int32_t top = (int32_t)(32 - mb_msb32(num)) | 1;
-  uint32_t bit = 1u << (31 - top);
-  for (int32_t k = (31 - top) / 2 + 1; k > 0; k--) {
+/* The square root of a `bits`-bit num (its top set bit at msb), one result bit per step from the
+ * highest even position down, rounded up when the remainder exceeds the root and the root is
+ * below cap: TFLite Micro's Sqrt32 and Sqrt64, whose sums fit their own width. */
+static uint64_t root(uint64_t num, uint32_t msb, int32_t bits, uint64_t cap) {
+  uint64_t res = 0;
+  const int32_t top = (bits - (int32_t)msb) | 1;
+  uint64_t bit = (uint64_t)1 << (bits - 1 - top);
+  for (int32_t k = (bits - 1 - top) / 2 + 1; k > 0; k--) {
     if (num >= res + bit) {
       num -= res + bit;
       res = (res >> 1) + bit;
@@ -32,26 +32,17 @@ uint32_t mb_sqrt32(uint32_t num) {
     }
     bit >>= 2;
   }
-  if (num > res && res != 0xFFFFu) ++res;
-  return (uint16_t)res;
+  if (num > res && res != cap) ++res;
+  return res;
+}
+
+uint32_t mb_sqrt32(uint32_t num) {
+  return num ? (uint16_t)root(num, mb_msb32(num), 32, 0xFFFFu) : 0;
 }
 
 uint32_t mb_sqrt64(uint64_t num) {
   if ((num >> 32) == 0) return mb_sqrt32((uint32_t)num); /* TFLite Micro's shortcut, as it is */
-  uint64_t res = 0;
-  const int32_t top = (int32_t)(64 - mb_msb64(num)) | 1;
-  uint64_t bit = (uint64_t)1 << (63 - top);
-  for (int32_t k = (63 - top) / 2 + 1; k > 0; k--) {
-    if (num >= res + bit) {
-      num -= res + bit;
-      res = (res >> 1) + bit;
-    } else {
-      res >>= 1;
-    }
-    bit >>= 2;
-  }
-  if (num > res && res != 0xFFFFFFFFu) ++res;
-  return (uint32_t)res;
+  return (uint32_t)root(num, mb_msb64(num), 64, 0xFFFFFFFFu);
 }
 
 /* log2(1 + k/128) - k/128 in Q16 for k = 0..128 (and a 0 pad): the correction the linear
