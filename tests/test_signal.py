@@ -19,11 +19,12 @@ from mcubench.frontends.tflite_writer import write_tflite
 from mcubench.reference import tflm_outputs
 
 STEPS = 10
-SEEDS = 5
+SEEDS, DEFAULT = 5, 2  # configurations per operator: all in `make test-slow`, 2 by default
 STATEFUL = ("DELAY", "FRAMER", "STACKER", "OVERLAP_ADD", "FILTER_BANK_SPECTRAL_SUBTRACTION",
             "CIRCULAR_BUFFER")
-CASES = [pytest.param(k, d, s, id=f"{k}-{d}-{s}") for k, d in sorted(opgen.BUILDERS)
-         if k in STATEFUL for s in range(SEEDS)]
+CASES = [pytest.param(k, d, s, id=f"{k}-{d}-{s}",
+                      marks=[pytest.mark.slow] if s >= DEFAULT else [])
+         for k, d in sorted(opgen.BUILDERS) if k in STATEFUL for s in range(SEEDS)]
 
 
 @functools.lru_cache(maxsize=None)
