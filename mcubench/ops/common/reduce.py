@@ -1,0 +1,158 @@
+"""What the operators that reduce or index along axes share: the reductions MEAN, SUM,
+REDUCE_MAX, REDUCE_MIN and REDUCE_ALL (one loop nest, ``reduce_loops``, and one base class), and
+the constant axis operand of those and of ARG_MAX, ARG_MIN and CUMSUM (``const_axes``,
+``split_at``).
+
+A reduction over any set of axes of a tensor of rank 1..6 becomes at most four (kept, reduced)
+pairs of runs: axes of extent 1 are dropped, neighbouring axes of the same kind merged, so the
+input is [outer0, inner0, outer1, inner1, outer2, inner2, outer3, inner3] in memory order. Each
+output (in order over the outer extents) takes its inputs in memory order, as TFLite Micro's
+Reduce does, so float sums and the choice between equal extremes (+0 and -0) come out the same.
+The interpreter's setup (runtime/interp/mbi_reduce.c) computes the same loops from the model.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ir.graph import Graph, Op, Tensor
+from ..base import OpSpec
+from .cstruct import I32, Const, Struct, fields
+from .qmath import SHORT, qparams
+
+MAX_RANK = 6  # the interpreter's tensor rank limit
+RUNS = Const("MB_REDUCE_RUNS", 4, "(kept, reduced) pairs of a reduction's loop nest: enough for "
+                                  "any set of axes of a rank-6 tensor")
+
+PARAMS = Struct(
+    "mb_reduce_params", "A reduction (MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_ALL) over any set "
+                        "of axes of a tensor of rank 1..6: the input is outer[0] x inner[0] x "
+                        "outer[1] x inner[1] x .. in memory order, the output outer[0] x outer[1] "
+                        "x .., each output the reduction of its inner[0] x inner[1] x .. inputs.",
+    fields(I32, "outer", "inner", count=RUNS),
+    fields(I32, "count", doc="inputs per output: the product of inner"),
+    fields(I32, "input_zp", "output_zp", doc="integer MEAN and SUM"),
+    fields(I32, "mult", "shift", doc="the requantization of the int32 sum minus count x "
+                                     "input_zp (MEAN: 1/count folded in)"))
+SHORT_BOOL = {**SHORT, "bool": "bool"}  # kernel name suffixes, bool included
+
+
+def const_axes(graph: Graph, op: Op, rank: int, k: int = 1, one: bool = False) -> list[int]:
+    """The values of operand k, a constant int32 axis tensor, each checked against `rank`
+    (negative ones allowed); `one`: exactly one value."""
+    if len(op.inputs) <= k or op.inputs[k] < 0:
+        raise ValueError("the axis operand is missing")
+    axis = graph.tensors[op.inputs[k]]
+    if not axis.is_const or axis.dtype != "int32":
+        raise ValueError(f"axis {axis.name!r} must be a constant int32 tensor (is {axis.dtype}"
+                         f"{'' if axis.is_const else ', not constant'})")
+    values = [int(a) for a in np.asarray(axis.data).ravel()]
+    if not values:
+        raise ValueError(f"axis {axis.name!r} is empty (an identity); mcubench needs at least "
+                         "one axis")
+    if one and len(values) != 1:
+        raise ValueError(f"axis {axis.name!r} has {len(values)} values; expected one")
+    if any(not -rank <= a < rank for a in values):
+        raise ValueError(f"axes {values} for rank {rank}: each must be in [{-rank}, {rank})")
+    return values
+
+
+def activation(t: Tensor, role: str) -> Tensor:
+    """An activation (not a constant) of rank 1..6 with no empty axis."""
+    if t.is_const:
+        raise ValueError(f"{role} {t.name!r} is a constant; expected an activation")
+    if not 1 <= len(t.shape) <= MAX_RANK or 0 in t.shape:
+        raise ValueError(f"{role} {t.name!r} has shape {list(t.shape)}; expected rank "
+                         f"1..{MAX_RANK}, no empty axis")
+    return t
+
+
+def split_at(shape, axis: int) -> tuple[int, int, int]:
+    """(outer, extent, inner): the elements before axis, along it, and after it."""
+    return (int(np.prod(shape[:axis], dtype=np.int64)), int(shape[axis]),
+            int(np.prod(shape[axis + 1:], dtype=np.int64)))
+
+
+def reduce_loops(shape, reduced: set[int]) -> dict:
+    """The mb_reduce_params loop fields (outer, inner, count) for a reduction of `shape` over the
+    axes in `reduced` (0..rank-1)."""
+    runs = RUNS.value
+    outer, inner = [1] * runs, [1] * runs
+    j, has_inner = 0, False
+    for k, d in enumerate(int(d) for d in shape):
+        if d == 1:
+            continue
+        if k in reduced:
+            inner[j] *= d
+            has_inner = True
+        else:  # a kept run after a reduced one starts the next pair
+            if has_inner:
+                j, has_inner = j + 1, False
+            outer[j] *= d
+    return {"outer": outer, "inner": inner, "count": int(np.prod(inner))}
+
+
+def reduce_operands(graph: Graph, op: Op) -> tuple[Tensor, Tensor, set[int]]:
+    """Input, output and the reduced axes (0..rank-1) of a reduction, with its shape checks."""
+    if len(op.inputs) != 2 or min(op.inputs) < 0 or len(op.outputs) != 1:
+        raise ValueError("needs an input, an axis tensor and one output")
+    x = activation(graph.tensors[op.inputs[0]], "input")
+    y = graph.tensors[op.outputs[0]]
+    if y.is_const:
+        raise ValueError("constant output; expected an activation")
+    rank = len(x.shape)
+    reduced = {a % rank for a in const_axes(graph, op, rank)}
+    kept = x.size // int(np.prod([x.shape[a] for a in reduced]))
+    if y.size != kept:
+        raise ValueError(f"output {list(y.shape)} does not fit the reduction of {list(x.shape)} "
+                         f"over axes {sorted(reduced)}")
+    return x, y, reduced
+
+
+class Reduction(OpSpec):
+    """A reduction over the axes of a constant int32 tensor (keep_dims either way: the output's
+    bytes are the same). Subclasses name their kernel per type (``kernel_of``) and, for
+    integers, the requantization (``quant``)."""
+
+    options = "ReducerOptions"
+    header = "mb_reduce.h"
+    record_struct = PARAMS
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        """(C function, runtime files) of this reduction's kernel for `dtype`."""
+        raise NotImplementedError
+
+    def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
+        """input_zp, output_zp, mult, shift of an integer reduction (default: none needed)."""
+        return {"input_zp": 0, "output_zp": 0, "mult": 0, "shift": 0}
+
+    def params(self, graph: Graph, op: Op) -> dict:
+        """mb_reduce_params, with the LOAD checks."""
+        x, y, reduced = reduce_operands(graph, op)
+        if x.dtype != y.dtype or x.dtype not in self.types:
+            raise ValueError(f"{x.dtype} -> {y.dtype}; supported: {', '.join(self.types)}, the "
+                             "same type in and out")
+        p = reduce_loops(x.shape, reduced)
+        return {**p, **self.quant(x, y, p["count"])}
+
+    def check(self, graph: Graph, op: Op) -> None:
+        self.params(graph, op)
+
+    def emit(self, gen, i: int, op: Op) -> None:
+        x, y = op.inputs[0], op.outputs[0]
+        fn, files = self.kernel_of(gen.g.tensors[x].dtype)
+        gen.use(*files)
+        gen.struct(f"op{i}_params", PARAMS(**self.params(gen.g, op)))
+        gen.calls.append(f"  {fn}(&op{i}_params, {gen.act(x, True)}, {gen.act(y, False)});")
+
+    def record_values(self, graph: Graph, op: Op) -> dict:
+        return self.params(graph, op)
+
+
+def same_quant(x: Tensor, y: Tensor, what: str) -> dict:
+    """No requantization: what REDUCE_MAX/MIN of int8 need (TFLite Micro's Eval insists)."""
+    (si, zi), (so, zo) = qparams(x), qparams(y)
+    if si != so or zi != zo:
+        raise ValueError(f"{what} of int8 needs the input's quantization on the output (TFLite "
+                         f"Micro refuses otherwise): scale {si:g} -> {so:g}, zero point {zi} -> "
+                         f"{zo}")
+    return {"input_zp": 0, "output_zp": 0, "mult": 0, "shift": 0}

@@ -1,0 +1,69 @@
+/* What the reductions share in the interpreter: the axes of the constant int32 tensor (negative
+ * and repeated ones allowed) become at most MB_REDUCE_RUNS (kept, reduced) pairs of runs, axes of
+ * extent 1 dropped and neighbours of the same kind merged, exactly as
+ * mcubench/ops/common/reduce.py's reduce_loops does offline for the aot backend. */
+#include "mbi_reduce.h"
+
+uint8_t mbi_reduce_type(const mbi_ctx *ctx, const mbi_op *op, const uint8_t *types, int n) {
+  if (op->n_in < 1 || op->in[0] < 0 || op->in[0] >= (int32_t)ctx->num_tensors) return 0xff;
+  const uint8_t type = ctx->tensors[op->in[0]].type;
+  for (int k = 0; k < n; k++)
+    if (types[k] == type) return type;
+  return 0xff;
+}
+
+int mbi_reduce_setup(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, uint8_t type,
+                     mb_reduce_params **params) {
+  mbi_fb *fb = &ctx->fb;
+  if (op->n_in != 2 || op->n_out != 1) return MBI_ERR_PARAMS;
+  if (options_type != MBI_OPT_REDUCER && options_type != 0) return MBI_ERR_PARAMS;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
+  const mbi_tensor *axis = mbi_tensor_of(ctx, op->in[1], MBI_TYPE_INT32, 1);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
+  if (!x || !axis || !y) return MBI_ERR_TENSOR;
+  int32_t dims[MBI_MAX_DIMS];
+  const int rank = mbi_shape(ctx, op->in[0], dims);
+  if (rank < 1 || fb->err) return MBI_ERR_TENSOR;
+
+  int reduced[MBI_MAX_DIMS] = {0, 0, 0, 0, 0, 0};
+  const uint32_t n_axes = mbi_bytes(axis) / 4;
+  const int32_t *axes = (const int32_t *)mbi_in_data(ctx, op->in[1]);
+  if (n_axes == 0) return MBI_ERR_PARAMS;
+  for (uint32_t k = 0; k < n_axes; k++) {
+    const int32_t a = axes[k];
+    if (a < -rank || a >= rank) return MBI_ERR_PARAMS;
+    reduced[a < 0 ? a + rank : a] = 1;
+  }
+  mb_reduce_params *p = (mb_reduce_params *)mbi_alloc(ctx, 1, sizeof(mb_reduce_params));
+  if (!p) return MBI_ERR_ARENA;
+  for (int j = 0; j < MB_REDUCE_RUNS; j++) p->outer[j] = p->inner[j] = 1;
+  int j = 0, has_inner = 0;
+  uint32_t outputs = 1;
+  for (int k = 0; k < rank; k++) {
+    if (dims[k] == 1) continue;
+    if (dims[k] < 1) return MBI_ERR_TENSOR;
+    if (reduced[k]) {
+      p->inner[j] *= dims[k];
+      has_inner = 1;
+    } else {
+      if (has_inner) j++, has_inner = 0; /* a kept run after a reduced one: the next pair */
+      p->outer[j] *= dims[k];
+      outputs *= (uint32_t)dims[k];
+    }
+  }
+  p->count = 1;
+  for (int k = 0; k < MB_REDUCE_RUNS; k++) p->count *= p->inner[k];
+  if (outputs * mbi_type_bytes(type) != mbi_bytes(y)) return MBI_ERR_PARAMS;
+  op->data = mbi_offset(ctx, p);
+  *params = p;
+  return MBI_OK;
+}
+
+int mbi_reduce_same_quant(mbi_ctx *ctx, int32_t a, int32_t b) {
+  float sa, sb;
+  int32_t za, zb;
+  int rc = mbi_quant(ctx, a, &sa, &za);
+  if (rc == MBI_OK) rc = mbi_quant(ctx, b, &sb, &zb);
+  if (rc == MBI_OK && (sa != sb || za != zb)) rc = MBI_ERR_TENSOR;
+  return rc;
+}
