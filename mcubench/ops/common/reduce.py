@@ -156,3 +156,54 @@ def same_quant(x: Tensor, y: Tensor, what: str) -> dict:
                          f"Micro refuses otherwise): scale {si:g} -> {so:g}, zero point {zi} -> "
                          f"{zo}")
     return {"input_zp": 0, "output_zp": 0, "mult": 0, "shift": 0}
+
+
+# --- ARG_MAX, ARG_MIN -----------------------------------------------------------------------------
+
+ARG_PARAMS = Struct(
+    "mb_arg_params", "ARG_MAX or ARG_MIN along one axis: the input is outer x extent x inner, "
+                     "the int32 output outer x inner.",
+    fields(I32, "outer", "extent", "inner"))
+
+
+class ArgReduce(OpSpec):
+    """ARG_MAX / ARG_MIN of int8 or float32 into int32 (TFLite Micro's types), along the axis of
+    a constant int32 tensor of one value (TFLite Micro reads its first; the converter writes
+    one)."""
+
+    types = ("int8->int32", "float32->int32")
+    header = "mb_reduce.h"
+    kernels = ("arg_min_max.c", "arg_min_max_f32.c")
+    record_struct = ARG_PARAMS
+    which = ""  # "max" or "min"
+
+    def params(self, graph: Graph, op: Op) -> dict:
+        if len(op.inputs) != 2 or min(op.inputs) < 0 or len(op.outputs) != 1:
+            raise ValueError("needs an input, an axis tensor and one output")
+        x = activation(graph.tensors[op.inputs[0]], "input")
+        y = graph.tensors[op.outputs[0]]
+        if f"{x.dtype}->{y.dtype}" not in self.types:
+            raise ValueError(f"{x.dtype} -> {y.dtype}; TFLite Micro takes "
+                             f"{', '.join(self.types)} (an int32 output only)")
+        if y.is_const:
+            raise ValueError("constant output; expected an activation")
+        axis = const_axes(graph, op, len(x.shape), one=True)[0] % len(x.shape)
+        outer, extent, inner = split_at(x.shape, axis)
+        if y.size != outer * inner:
+            raise ValueError(f"output {list(y.shape)} does not fit {list(x.shape)} without axis "
+                             f"{axis}")
+        return {"outer": outer, "extent": extent, "inner": inner}
+
+    def check(self, graph: Graph, op: Op) -> None:
+        self.params(graph, op)
+
+    def emit(self, gen, i: int, op: Op) -> None:
+        x, y = op.inputs[0], op.outputs[0]
+        f32 = gen.g.tensors[x].dtype == "float32"
+        gen.use(f"kernels/arg_min_max{'_f32' if f32 else ''}.c")
+        gen.struct(f"op{i}_params", ARG_PARAMS(**self.params(gen.g, op)))
+        gen.calls.append(f"  mb_arg_{self.which}_{'f32' if f32 else 's8'}(&op{i}_params, "
+                         f"{gen.act(x, True)}, {gen.act(y, False)});")
+
+    def record_values(self, graph: Graph, op: Op) -> dict:
+        return self.params(graph, op)

@@ -1,5 +1,6 @@
 /* Reduction kernels (runtime/kernels/reduce.c, reduce_f32.c, reduce_minmax.c, reduce_all.c):
- * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over any set of axes of a tensor of rank 1..6.
+ * MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over any set of axes of a tensor of rank 1..6;
+ * ARG_MAX and ARG_MIN (arg_min_max.c, arg_min_max_f32.c) along one axis.
  *
  * The axes are prepared into (kept, reduced) pairs of runs (mcubench/ops/common/reduce.py, and
  * the interpreter's setup): the input is outer[0] x inner[0] x outer[1] x inner[1] x .. in memory
@@ -34,6 +35,13 @@ void mb_reduce_min_f32(const mb_reduce_params *p, const float *in, float *out);
 /* Logical AND; a bool is one byte, 0 or 1. */
 void mb_reduce_all_bool(const mb_reduce_params *p, const uint8_t *in, uint8_t *out);
 
+/* ARG_MAX / ARG_MIN along one axis (input outer x extent x inner): the index of the first
+ * strictly greater (less) value, TFLite Micro's ArgMinMax with its `>` (`<`) comparison. */
+void mb_arg_max_s8(const mb_arg_params *p, const int8_t *in, int32_t *out);
+void mb_arg_min_s8(const mb_arg_params *p, const int8_t *in, int32_t *out);
+void mb_arg_max_f32(const mb_arg_params *p, const float *in, int32_t *out);
+void mb_arg_min_f32(const mb_arg_params *p, const float *in, int32_t *out);
+
 /* The loop nest every reduction kernel runs: for each output k (ACC acc = INIT), each of its
  * inputs v in memory order (STEP, reading v), then DONE (writing out[k] from acc). */
 #define MB_REDUCE_LOOP(p, T, ACC, INIT, STEP, DONE)                                              \
@@ -60,6 +68,22 @@ void mb_reduce_all_bool(const mb_reduce_params *p, const uint8_t *in, uint8_t *o
             DONE;                                                                                 \
           }                                                                                       \
   }
+
+/* The loop of the ARG_MAX / ARG_MIN kernels: per output, the index of the best value along the
+ * axis, BETTER (an expression of v and best) deciding. */
+#define MB_ARG_LOOP(T, BETTER)                                                                   \
+  const int32_t extent = p->extent, inner = p->inner;                                             \
+  for (int32_t o = 0; o < p->outer; o++)                                                          \
+    for (int32_t i = 0; i < inner; i++) {                                                         \
+      const T *x = in + o * extent * inner + i;                                                   \
+      T best = x[0];                                                                              \
+      int32_t index = 0;                                                                          \
+      for (int32_t a = 1; a < extent; a++) {                                                      \
+        const T v = x[a * inner];                                                                 \
+        if (BETTER) best = v, index = a;                                                          \
+      }                                                                                           \
+      out[o * inner + i] = index;                                                                 \
+    }
 
 #ifdef __cplusplus
 }

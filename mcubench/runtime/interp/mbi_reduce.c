@@ -1,7 +1,8 @@
 /* What the reductions share in the interpreter: the axes of the constant int32 tensor (negative
  * and repeated ones allowed) become at most MB_REDUCE_RUNS (kept, reduced) pairs of runs, axes of
  * extent 1 dropped and neighbours of the same kind merged, exactly as
- * mcubench/ops/common/reduce.py's reduce_loops does offline for the aot backend. */
+ * mcubench/ops/common/reduce.py's reduce_loops does offline for the aot backend; one axis splits a
+ * shape into the extents before, along and after it (split_at there). */
 #include "mbi_reduce.h"
 
 uint8_t mbi_reduce_type(const mbi_ctx *ctx, const mbi_op *op, const uint8_t *types, int n) {
@@ -66,4 +67,41 @@ int mbi_reduce_same_quant(mbi_ctx *ctx, int32_t a, int32_t b) {
   if (rc == MBI_OK) rc = mbi_quant(ctx, b, &sb, &zb);
   if (rc == MBI_OK && (sa != sb || za != zb)) rc = MBI_ERR_TENSOR;
   return rc;
+}
+
+int mbi_axis_split(const mbi_ctx *ctx, const mbi_op *op, uint32_t k, int32_t t, int32_t *outer,
+                   int32_t *extent, int32_t *inner) {
+  const int32_t a = mbi_op_input(ctx, op, k);
+  const mbi_tensor *axis = mbi_tensor_of(ctx, a, MBI_TYPE_INT32, 1);
+  int32_t dims[MBI_MAX_DIMS];
+  const int rank = mbi_shape(ctx, t, dims);
+  if (!axis || rank < 1) return MBI_ERR_TENSOR;
+  if (mbi_bytes(axis) != 4) return MBI_ERR_PARAMS;
+  int32_t v = *(const int32_t *)mbi_in_data(ctx, a);
+  if (v < -rank || v >= rank) return MBI_ERR_PARAMS;
+  if (v < 0) v += rank;
+  *outer = *inner = 1;
+  for (int d = 0; d < rank; d++) {
+    if (dims[d] < 1) return MBI_ERR_TENSOR;
+    if (d < v) *outer *= dims[d];
+    if (d > v) *inner *= dims[d];
+  }
+  *extent = dims[v];
+  return MBI_OK;
+}
+
+int mbi_arg_prepare(mbi_ctx *ctx, mbi_op *op) {
+  static const uint8_t types[2] = {MBI_TYPE_INT8, MBI_TYPE_FLOAT32};
+  const uint8_t type = mbi_reduce_type(ctx, op, types, 2);
+  if (type == 0xff) return MBI_ERR_TENSOR;
+  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT32, 0);
+  if (!x || !y) return MBI_ERR_TENSOR;
+  mb_arg_params *p = (mb_arg_params *)mbi_alloc(ctx, 1, sizeof(mb_arg_params));
+  if (!p) return MBI_ERR_ARENA;
+  int rc = mbi_axis_split(ctx, op, 1, op->in[0], &p->outer, &p->extent, &p->inner);
+  if (rc != MBI_OK) return rc;
+  if ((uint32_t)p->outer * (uint32_t)p->inner * 4u != mbi_bytes(y)) return MBI_ERR_PARAMS;
+  op->data = mbi_offset(ctx, p);
+  return MBI_OK;
 }

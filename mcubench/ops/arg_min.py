@@ -1,0 +1,16 @@
+"""ARG_MIN of an int8 or float32 tensor of rank 1..6 into int32 along the axis of a constant int32
+tensor of one value (negative allowed), as TFLite Micro's reference ArgMinMax: the first index of
+the smallest value (strictly less replaces), so of equal values the first wins and a NaN is
+never taken unless it comes first (then it stays, as TFLite Micro's `<` comparison keeps it).
+TFLite Micro refuses other input types and an int64 output; so does mcubench."""
+from __future__ import annotations
+
+from .common.reduce import ArgReduce
+
+
+class ArgMin(ArgReduce):
+    kind = "ARG_MIN"
+    code = 79
+    options = "ArgMinOptions"
+    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_arg_min.c")
+    which = "min"
