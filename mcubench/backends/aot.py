@@ -49,9 +49,13 @@ GENERATED = ("model.c", "model_weights.c", "model_weights.h", PARAMS)
 
 
 def _stop(statement: str, add: int) -> str:
-    """stop_if's placeholder as `return <code + add>;`."""
-    return re.sub(re.escape(STOP) + r"(\d+)\*/", lambda m: f"return {int(m[1]) + add};",
-                  statement)
+    """stop_if's placeholder as `return <code> + add;` (the code a number or a C constant)."""
+    def ret(m: re.Match) -> str:
+        code = m[1]
+        if code.isdigit():
+            return f"return {int(code) + add};"
+        return f"return {code} + {add};" if add else f"return {code};"
+    return re.sub(re.escape(STOP) + r"([^*]+)\*/", ret, statement)
 
 
 def _comment(text: str) -> str:
@@ -204,6 +208,7 @@ class Generator:
         self.statics: list[str] = []  # state kept between invokes (model.c)
         self.resets: list[str] = []  # mb_model_setup's statements: that state to its start
         self.stops: set[int] = set()  # operators that may end the invoke early
+        self._op = -1  # the operator being emitted
 
     @property
     def sources(self) -> set[str]:
@@ -298,7 +303,7 @@ class Generator:
                             f"__attribute__((aligned(8))); /* {_comment(comment)} */")
         return name
 
-    def stop_if(self, i: int, cond: str, code: int = 0) -> None:
+    def stop_if(self, i: int, cond: str, code: int | str = 0) -> None:
         """End the invoke when `cond` holds, skipping the operators after i: successfully (code
         0), or failing with `code`."""
         self.stops.add(i)
@@ -309,6 +314,11 @@ class Generator:
 
     def protos(self, comment: str, lines: list[str]) -> None:
         self._protos[comment] = lines
+
+    def fallible(self, call: str, code: str) -> None:
+        """A kernel call that returns nonzero when it cannot run (an index input out of range):
+        invoke ends there and returns `code` (a C expression)."""
+        self.stop_if(self._op, f"{call} != 0", code)
 
     def once(self, key: str, make):
         """make() the first time per model (e.g. a table several operators share)."""
@@ -323,6 +333,7 @@ class Generator:
     # operators ----------------------------------------------------------------------------------
     def emit(self, i: int, op: Op) -> None:
         start = len(self.calls)
+        self._op = i
         g = self.g
         ins = ", ".join(_short(g.tensors[t].name) for t in op.inputs[:1] if t >= 0)
         outs = ", ".join(_short(g.tensors[t].name) for t in op.outputs)
@@ -363,6 +374,8 @@ class Generator:
                "int mb_model_invoke(void) {",
                "  const int profiling = mb_profiling;",
                "  mb_profiling = 0;"]
+        if self.can_fail:
+            out.append("  int rc;")
         for i in self.op_calls:
             call = f"const int stop{i} = mb_op_{i}();" if i in self.stops else f"mb_op_{i}();"
             out += [f"  if (profiling) mb_hal_region_begin(MB_REGION_OP0 + {i});",

@@ -1,7 +1,8 @@
 """What the operators that reduce or index along axes share: the reductions MEAN, SUM,
-REDUCE_MAX, REDUCE_MIN and REDUCE_ALL (one loop nest, ``reduce_loops``, and one base class), and
-the constant axis operand of those and of ARG_MAX, ARG_MIN and CUMSUM (``const_axes``,
-``split_at``).
+REDUCE_MAX, REDUCE_MIN and REDUCE_ALL (one loop nest, ``reduce_loops``, and one base class), the
+constant axis operand of those and of ARG_MAX, ARG_MIN and CUMSUM (``const_axes``, ``split_at``),
+and the data and index operands of GATHER, GATHER_ND and EMBEDDING_LOOKUP (``gathered``,
+``indices``, ``operand``).
 
 A reduction over any set of axes of a tensor of rank 1..6 becomes at most four (kept, reduced)
 pairs of runs: axes of extent 1 are dropped, neighbouring axes of the same kind merged, so the
@@ -158,7 +159,7 @@ def same_quant(x: Tensor, y: Tensor, what: str) -> dict:
     return {"input_zp": 0, "output_zp": 0, "mult": 0, "shift": 0}
 
 
-# --- ARG_MAX, ARG_MIN -----------------------------------------------------------------------------
+# --- ARG_MAX, ARG_MIN ----------------------------------------------------------------------------
 
 ARG_PARAMS = Struct(
     "mb_arg_params", "ARG_MAX or ARG_MIN along one axis: the input is outer x extent x inner, "
@@ -207,3 +208,56 @@ class ArgReduce(OpSpec):
 
     def record_values(self, graph: Graph, op: Op) -> dict:
         return self.params(graph, op)
+
+
+# --- GATHER, GATHER_ND, EMBEDDING_LOOKUP ---------------------------------------------------------
+
+ELEM_BYTES = {"int8": 1, "int16": 2, "int32": 4, "float32": 4}
+INDEX_ERROR = "MB_ERR_INDEX"  # what invoke returns for an index out of range (mb_gather.h)
+
+
+def gathered(graph: Graph, k: int, role: str, types=("int8", "float32")) -> Tensor:
+    """The data operand of a gather: a constant or an activation of one of `types` (TFLite
+    Micro's), rank 1..6."""
+    if k < 0:
+        raise ValueError(f"{role} is missing")
+    t = graph.tensors[k]
+    if t.dtype not in types:
+        raise ValueError(f"{role} {t.name!r} is {t.dtype}; TFLite Micro takes "
+                         f"{' or '.join(types)}")
+    if not 1 <= len(t.shape) <= MAX_RANK or 0 in t.shape:
+        raise ValueError(f"{role} {t.name!r} has shape {list(t.shape)}; expected rank "
+                         f"1..{MAX_RANK}, no empty axis")
+    return t
+
+
+def indices(graph: Graph, k: int, role: str) -> Tensor:
+    """An int32 index operand (constant or activation); TFLite Micro takes no other type."""
+    if k < 0:
+        raise ValueError(f"{role} is missing")
+    t = graph.tensors[k]
+    if t.dtype != "int32":
+        raise ValueError(f"{role} {t.name!r} is {t.dtype}; TFLite Micro takes int32 indices")
+    if len(t.shape) > MAX_RANK or 0 in t.shape:
+        raise ValueError(f"{role} {t.name!r} has shape {list(t.shape)}; expected rank "
+                         f"0..{MAX_RANK}, no empty axis")
+    return t
+
+
+def gather_output(graph: Graph, op: Op, shape, dtype: str) -> Tensor:
+    """The output: an activation of `dtype` holding `shape`'s elements."""
+    if len(op.outputs) != 1:
+        raise ValueError(f"has {len(op.outputs)} outputs, expected 1")
+    y = graph.tensors[op.outputs[0]]
+    size = int(np.prod(shape, dtype=np.int64))
+    if y.is_const or y.dtype != dtype or y.size != size:
+        raise ValueError(f"output {y.name!r} ({y.dtype} {list(y.shape)}): expected a {dtype} "
+                         f"activation of shape {list(shape)}")
+    return y
+
+
+def operand(gen, t: int, ctype: str = "void") -> str:
+    """A kernel argument for tensor t: its weights if it is a constant, else its arena bytes."""
+    if gen.g.tensors[t].is_const:
+        return f"(const {ctype} *){gen.weight(t)}"
+    return gen.act(t, True)

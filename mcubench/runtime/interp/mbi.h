@@ -33,6 +33,7 @@
 /* An eval's status that is no error: TFLite Micro's kTfLiteAbort (CIRCULAR_BUFFER waiting for its
  * period). The rest of this invoke is skipped and invoke returns MBI_OK. */
 #define MBI_STOP 8
+#define MBI_ERR_INDEX 8  /* invoke: an index input out of range (mb_gather.h's MB_ERR_INDEX) */
 
 /* TFLite schema facts used here (schema.fbs). */
 #define MBI_TFLITE_SCHEMA_VERSION 3
