@@ -1,7 +1,7 @@
-"""The reductions, ARG_MAX/ARG_MIN, CUMSUM and the gathers beyond their random tests: what TFLite
-Micro refuses, mcubench refuses at LOAD on both C backends with the operator's reason (and TFLite
-Micro really refuses it: the evidence is checked here); an index out of range fails invoke on both
-backends with MB_ERR_INDEX, as TFLite Micro fails it."""
+"""The reductions, ARG_MAX/ARG_MIN, CUMSUM, the gathers and the softmaxes beyond their random tests:
+what TFLite Micro refuses, mcubench refuses at LOAD on both C backends with the operator's reason
+(and TFLite Micro really refuses it: the evidence is checked here); an index out of range fails
+invoke on both backends with MB_ERR_INDEX, as TFLite Micro fails it."""
 from __future__ import annotations
 
 import ctypes as C
@@ -75,6 +75,15 @@ REFUSED = {
                                      Tensor("v", (4, 3), "int8", _q(0.1, 5)),
                                      Tensor("y", (2, 3), "float32")]),
         "zero point 0"),
+    "SOFTMAX int8 output scale not exactly 1/256": (
+        _one_op("SOFTMAX", [Tensor("x", (2, 3), "int8", _q(0.1)),
+                            Tensor("y", (2, 3), "int8", _q(1 / 256 * (1 + 2**-20), -128))],
+                {"beta": 1.0}),
+        r"scale 1/256 \(exactly\)"),
+    "SOFTMAX int8 -> int16 with zero point 0": (
+        _one_op("SOFTMAX", [Tensor("x", (2, 3), "int8", _q(0.1)),
+                            Tensor("y", (2, 3), "int16", _q(1 / 65536, 0))], {"beta": 1.0}),
+        "zero point -32768"),
 }
 
 

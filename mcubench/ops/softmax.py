@@ -1,8 +1,10 @@
-"""SOFTMAX over the last axis: int8 (TFLite Micro's fixed-point exp), int16 (its lookup tables with
-linear interpolation) and float32.
+"""SOFTMAX over the last axis: int8 in and int8 or int16 out (TFLite Micro's fixed-point exp), int16
+(its lookup tables with linear interpolation) and float32.
 
-- int8: runtime/kernels/softmax.c, parameters from beta and the input scale as TFLite's
-  PreprocessSoftmaxScaling and CalculateInputRadius; the output is TFLite's fixed 1/256, -128.
+- int8: runtime/kernels/softmax.c on gemmlowp's fixed point (kernels/fixedpoint.c), parameters
+  from beta and the input scale as TFLite's PreprocessSoftmaxScaling and CalculateInputRadius; the
+  output is TFLite's fixed 1/256 and -128 (the scale exactly, as TFLite Micro insists), or for an
+  int16 output 1/65536 (within 0.1%) and -32768.
 - int16: runtime/kernels/softmax_s16.c over two 513-entry tables, exp over [-10, 0] and 1/(1+x)
   over [0, 1] (TFLite's gen_lut in float32, reproduced bit for bit: the aot backend emits them
   once per model; the interpreter builds them at setup, runtime/interp/mbi_lut_s16.c).
@@ -15,7 +17,7 @@ import math
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import INT8_INT16_F32, OpSpec, Table, record, records
+from .base import OpSpec, Table, record, records
 from .common.check import f32_tensor, int8_act, need, one_output, out_dtype, s16_act
 from .common.cstruct import F32, I16, I32, RECORDS, U32, Const, Struct, fields, ptr
 from .common.qmath import (
@@ -75,12 +77,19 @@ def softmax_quant(beta: float, input_scale) -> dict:
 
 
 def params_s8(graph: Graph, op: Op) -> dict:
-    """mb_softmax_params fields."""
+    """mb_softmax_params fields (int8 in, int8 or int16 out)."""
     scale, _ = qparams_s8(graph, op.inputs[0])
-    out_scale, out_zp = qparams_s8(graph, op.outputs[0])
-    if out_zp != -128 or abs(out_scale - 1 / 256) > 1e-3 / 256:  # what TFLite requires
-        raise ValueError(f"SOFTMAX: int8 output must have scale 1/256 and zero point -128, got "
-                         f"{out_scale} and {out_zp}")
+    y = graph.tensors[op.outputs[0]]
+    if y.dtype == "int16":
+        out_scale, out_zp = float(np.float32(y.quant.scale[0])), int(y.quant.zero_point[0])
+        if out_zp != -32768 or abs(out_scale - 1 / 65536) > 1e-3 / 65536:  # TFLite Micro's
+            raise ValueError(f"SOFTMAX: int8 -> int16 needs output scale 1/65536 and zero point "
+                             f"-32768, got {out_scale} and {out_zp}")
+    else:
+        out_scale, out_zp = qparams_s8(graph, op.outputs[0])
+        if out_zp != -128 or np.float32(out_scale) != np.float32(1 / 256):  # TFLite Micro's
+            raise ValueError(f"SOFTMAX: int8 output must have scale 1/256 (exactly) and zero "
+                             f"point -128, got {out_scale} and {out_zp}")
     return softmax_quant(float(op.options.get("beta", 1.0)), scale)
 
 
@@ -151,10 +160,17 @@ def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
     return _S16_LUTS[0], _S16_LUTS[1]
 
 
-class Softmax(OpSpec, kind="SOFTMAX", types=INT8_INT16_F32, ulp=4, note="int16: TFLite's tables"):
+class Softmax(OpSpec):
+    kind = "SOFTMAX"
+    code = 25
+    types = ("int8", "int8->int16", "int16", "float32")
+    ulp = 4  # float32 against TFLite Micro (a libm-free exp)
+    note = "int16: TFLite's tables"
+    options = "SoftmaxOptions"
     header = "mb_kernels.h"
-    interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/softmax_f32.c",
-                    "interp/mbi_s16.h", "interp/mbi_lut_s16.c", "kernels/softmax_s16.c")
+    interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/fixedpoint.c",
+                    "kernels/softmax_f32.c", "interp/mbi_s16.h", "interp/mbi_lut_s16.c",
+                    "kernels/softmax_s16.c")
 
     def check(self, graph: Graph, op: Op) -> None:
         one_output(op)
@@ -167,16 +183,18 @@ class Softmax(OpSpec, kind="SOFTMAX", types=INT8_INT16_F32, ulp=4, note="int16: 
             need(0.0 <= beta < 3.0e38, f"beta {beta}: the float softmax needs 0 <= beta < 3e38 "
                                        "(its exp takes non-positive arguments)")
             return
-        act = s16_act if dtype == "int16" else int8_act
-        out = act(graph, op.outputs[0], "output")
+        x_type = graph.tensors[op.inputs[0]].dtype if op.inputs and op.inputs[0] >= 0 else ""
+        act = s16_act if x_type == "int16" else int8_act
+        out = (s16_act if dtype == "int16" else int8_act)(graph, op.outputs[0], "output")
         x = act(graph, op.inputs[0] if op.inputs else -1, "input")
         need(tuple(x.shape) == tuple(out.shape), f"shapes {x.shape} -> {out.shape} differ")
-        (params_s16 if dtype == "int16" else params_s8)(graph, op)
+        (params_s16 if x_type == "int16" else params_s8)(graph, op)
 
     def emit(self, gen, i: int, op: Op) -> None:
         g, p = gen.g, f"op{i}"
         rows, depth = rows_depth(g, op)
-        dtype = out_dtype(g, op)
+        dtype = g.tensors[op.inputs[0]].dtype
+        fn = {"float32": "mb_softmax_f32", "int16": "mb_softmax_s16"}.get(dtype, "mb_softmax_s8")
         if dtype == "float32":
             gen.use("kernels/softmax_f32.c", header="mb_kernels_f32.h")
             gen.struct(f"{p}_params", PARAMS_F32(beta=float(op.options.get("beta", 1.0))))
@@ -188,9 +206,11 @@ class Softmax(OpSpec, kind="SOFTMAX", types=INT8_INT16_F32, ulp=4, note="int16: 
             gen.struct(f"{p}_params", PARAMS_S16(**params_s16(g, op), exp_lut=exp_lut,
                                                  one_over_one_plus_x_lut=recip_lut))
         else:
-            gen.use("kernels/softmax.c", "kernels/requant.c")
+            gen.use("kernels/softmax.c", "kernels/fixedpoint.c", "kernels/requant.c",
+                    header="mb_fixedpoint.h")
             gen.struct(f"{p}_params", PARAMS(**params_s8(g, op)))
-        fn = "mb_softmax_" + {"float32": "f32", "int16": "s16"}.get(dtype, "s8")
+            if out_dtype(g, op) == "int16":
+                fn = "mb_softmax_s8_s16"
         gen.calls.append(f"  {fn}(&{p}_params, {rows}, {depth}, {gen.act(op.inputs[0], True)}, "
                          f"{gen.act(op.outputs[0], False)});")
 

@@ -49,6 +49,9 @@ void mb_add_s8(const mb_add_params *p, int32_t size, const int8_t *in1, const in
 /* rows x depth, softmax over depth. */
 void mb_softmax_s8(const mb_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
                    int8_t *out);
+/* int8 in, int16 out (scale 1/65536, zero point -32768). */
+void mb_softmax_s8_s16(const mb_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
+                       int16_t *out);
 
 /* RESHAPE moves no data when planned in place; this copy serves when it is not. */
 void mb_copy_s8(int32_t size, const int8_t *in, int8_t *out);

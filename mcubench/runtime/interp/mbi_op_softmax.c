@@ -1,5 +1,6 @@
-/* SOFTMAX over the last axis, int8 in, int8 out with scale 1/256 and zero point -128 (TFLite's
- * requirement). Prepare is TFLite's PreprocessSoftmaxScaling + CalculateInputRadius. float32 in
+/* SOFTMAX over the last axis, int8 in, int8 out with scale 1/256 and zero point -128 or int16 out
+ * with scale 1/65536 and zero point -32768 (TFLite Micro's requirements). Prepare is TFLite's
+ * PreprocessSoftmaxScaling + CalculateInputRadius. int16 in and out: TFLite's tables. float32 in
  * and out: mb_softmax_f32 with beta as it is. */
 #include "mbi.h"
 #include "mbi_s16.h"
@@ -30,19 +31,42 @@ static int prepare_s16(mbi_ctx *ctx, mbi_op *op, float beta, int32_t rows, int32
   return MBI_OK;
 }
 
+/* The first scale and zero point of an int16 tensor, any zero point (mbi_quant takes int8 ones:
+ * int8 -> int16 softmax's output has -32768). */
+static int s16_quant(mbi_ctx *ctx, int32_t t, float *scale, int32_t *zero_point) {
+  mbi_fb *fb = &ctx->fb;
+  mbi_table tensor, q;
+  mbi_vec scales, zero_points;
+  mbi_fb_vec_table(fb, &ctx->fb_tensors, (uint32_t)t, &tensor);
+  const int has_q = mbi_fb_table(fb, &tensor, 4, &q); /* Tensor.quantization */
+  mbi_fb_vec(fb, &q, 2, 4, &scales);                  /* QuantizationParameters.scale */
+  mbi_fb_vec(fb, &q, 3, 8, &zero_points);             /* .zero_point */
+  if (fb->err) return MBI_ERR_MODEL;
+  if (!has_q || scales.len == 0 || zero_points.len == 0) return MBI_ERR_TENSOR;
+  *scale = mbi_fb_vec_f32(fb, &scales, 0);
+  const int64_t zp = mbi_fb_vec_i64(fb, &zero_points, 0);
+  if (fb->err || zp < INT16_MIN || zp > INT16_MAX || !(*scale > 0.0f)) return MBI_ERR_TENSOR;
+  *zero_point = (int32_t)zp;
+  return MBI_OK;
+}
+
 int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mbi_table *options) {
   mbi_fb *fb = &ctx->fb;
   if (options_type != MBI_OPT_SOFTMAX || op->n_in != 1) return MBI_ERR_PARAMS;
   const int f32 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32;
   const int s16 = op->in[0] >= 0 && ctx->tensors[op->in[0]].type == MBI_TYPE_INT16;
   const uint8_t type = f32 ? MBI_TYPE_FLOAT32 : (s16 ? MBI_TYPE_INT16 : MBI_TYPE_INT8);
+  const int s8_s16 = type == MBI_TYPE_INT8 && op->out >= 0 &&
+                     op->out < (int32_t)ctx->num_tensors &&
+                     ctx->tensors[op->out].type == MBI_TYPE_INT16;
   const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, s8_s16 ? MBI_TYPE_INT16 : type, 0);
   if (!x || !y) return MBI_ERR_TENSOR;
   float beta = mbi_fb_f32(fb, options, 0, 0.0f); /* schema: SoftmaxOptions (beta) */
   if (fb->err) return MBI_ERR_MODEL;
   const int32_t depth = x->dims.c; /* the last axis (1 for a scalar) */
-  if (mbi_bytes(x) != mbi_bytes(y) || depth < 1 || y->dims.c != depth) return MBI_ERR_PARAMS;
+  if (mbi_bytes(x) * (s8_s16 ? 2u : 1u) != mbi_bytes(y) || depth < 1 || y->dims.c != depth)
+    return MBI_ERR_PARAMS;
 
   if (s16) return prepare_s16(ctx, op, beta, (int32_t)(mbi_bytes(x) / 2u / (uint32_t)depth),
                               depth);
@@ -63,10 +87,16 @@ int mbi_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const mb
   mbi_softmax_data *d = (mbi_softmax_data *)mbi_alloc(ctx, 1, sizeof(mbi_softmax_data));
   if (!d) return MBI_ERR_ARENA;
   int rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
-  if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
+  if (rc == MBI_OK)
+    rc = s8_s16 ? s16_quant(ctx, op->out, &out_scale, &out_zp)
+                : mbi_quant(ctx, op->out, &out_scale, &out_zp);
   if (rc != MBI_OK) return rc;
-  double off = (double)out_scale - 1.0 / 256;
-  if (out_zp != -128 || off > 0.001 / 256 || off < -0.001 / 256) return MBI_ERR_TENSOR;
+  if (s8_s16) {
+    const double off = (double)out_scale - 1.0 / 65536;
+    if (out_zp != -32768 || off > 0.001 / 65536 || off < -0.001 / 65536) return MBI_ERR_TENSOR;
+  } else if (out_zp != -128 || out_scale != 1.0f / 256) {
+    return MBI_ERR_TENSOR; /* the scale exactly, as TFLite Micro compares it */
+  }
   if (!(beta >= 0.0f && beta <= 3.0e38f)) return MBI_ERR_PARAMS;
 
   double real = (double)beta * (double)in_scale * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
@@ -90,7 +120,7 @@ int mbi_softmax_eval(const mbi_ctx *ctx, const mbi_op *op) {
                    (float *)mbi_out_data(ctx, op->out));
     return MBI_OK;
   }
-  if (mbi_t(ctx, op->out)->type == MBI_TYPE_INT16) {
+  if (mbi_t(ctx, op->in[0])->type == MBI_TYPE_INT16) {
     const mbi_softmax_s16_data *e = (const mbi_softmax_s16_data *)mbi_record(ctx, op->data);
     const int16_t *luts = (const int16_t *)mbi_record(ctx, e->luts);
     mb_softmax_s16_params p;
@@ -101,7 +131,10 @@ int mbi_softmax_eval(const mbi_ctx *ctx, const mbi_op *op) {
     return MBI_OK;
   }
   const mbi_softmax_data *d = (const mbi_softmax_data *)mbi_record(ctx, op->data);
-  mb_softmax_s8(&d->p, d->rows, d->depth, (const int8_t *)mbi_in_data(ctx, op->in[0]),
-                (int8_t *)mbi_out_data(ctx, op->out));
+  const int8_t *x = (const int8_t *)mbi_in_data(ctx, op->in[0]);
+  if (mbi_t(ctx, op->in[0])->type == MBI_TYPE_INT8 && mbi_t(ctx, op->out)->type == MBI_TYPE_INT16)
+    mb_softmax_s8_s16(&d->p, d->rows, d->depth, x, (int16_t *)mbi_out_data(ctx, op->out));
+  else
+    mb_softmax_s8(&d->p, d->rows, d->depth, x, (int8_t *)mbi_out_data(ctx, op->out));
   return MBI_OK;
 }
