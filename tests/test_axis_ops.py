@@ -84,6 +84,14 @@ REFUSED = {
         _one_op("SOFTMAX", [Tensor("x", (2, 3), "int8", _q(0.1)),
                             Tensor("y", (2, 3), "int16", _q(1 / 65536, 0))], {"beta": 1.0}),
         "zero point -32768"),
+    "LOG_SOFTMAX int8 output not 16/256, 127": (
+        _one_op("LOG_SOFTMAX", [Tensor("x", (2, 3), "int8", _q(0.1)),
+                                Tensor("y", (2, 3), "int8", _q(16 / 256, 0))]),
+        r"scale 16/256 \(exactly\) and zero point 127"),
+    "LOG_SOFTMAX int16": (
+        _one_op("LOG_SOFTMAX", [Tensor("x", (2, 3), "int16", _q(0.1)),
+                                Tensor("y", (2, 3), "int16", _q(0.1))]),
+        "TFLite Micro takes int8 or float32"),
 }
 
 
