@@ -1,7 +1,7 @@
-"""The reductions, ARG_MAX/ARG_MIN, CUMSUM, the gathers and the softmaxes beyond their random tests:
-what TFLite Micro refuses, mcubench refuses at LOAD on both C backends with the operator's reason
-(and TFLite Micro really refuses it: the evidence is checked here); an index out of range fails
-invoke on both backends with MB_ERR_INDEX, as TFLite Micro fails it."""
+"""The reductions, ARG_MAX/ARG_MIN, CUMSUM, the gathers, the softmaxes and L2_NORMALIZATION beyond
+their random tests: what TFLite Micro refuses, mcubench refuses at LOAD on both C backends with the
+operator's reason (and TFLite Micro really refuses it: the evidence is checked here); an index out
+of range fails invoke on both backends with MB_ERR_INDEX, as TFLite Micro fails it."""
 from __future__ import annotations
 
 import ctypes as C
@@ -92,6 +92,15 @@ REFUSED = {
         _one_op("LOG_SOFTMAX", [Tensor("x", (2, 3), "int16", _q(0.1)),
                                 Tensor("y", (2, 3), "int16", _q(0.1))]),
         "TFLite Micro takes int8 or float32"),
+    "L2_NORMALIZATION with a fused RELU": (
+        _one_op("L2_NORMALIZATION", [Tensor("x", (2, 3), "float32"),
+                                     Tensor("y", (2, 3), "float32")],
+                {"fused_activation_function": "RELU"}),
+        "TFLite Micro takes none"),
+    "L2_NORMALIZATION rank 5": (
+        _one_op("L2_NORMALIZATION", [Tensor("x", (1, 1, 1, 2, 3), "int8", _q(0.1)),
+                                     Tensor("y", (1, 1, 1, 2, 3), "int8", _q(1 / 128))]),
+        "rank 1..4"),
 }
 
 
