@@ -50,6 +50,10 @@ REFUSED = {
         _one_op("REDUCE_MIN", [Tensor("x", (2, 3), "int16", _q(0.1)), _axis(1),
                                Tensor("y", (2,), "int16", _q(0.1))]),
         "int16 -> int16; supported: int8, float32"),
+    "REDUCE_ALL int8": (
+        _one_op("REDUCE_ALL", [Tensor("x", (2, 3), "int8", _q(0.1)), _axis(1),
+                               Tensor("y", (2,), "int8", _q(0.1))]),
+        "int8 -> int8; supported: bool"),
     "ARG_MAX int16": (
         _one_op("ARG_MAX", [Tensor("x", (2, 3), "int16", _q(0.1)), _axis(1),
                             Tensor("y", (2,), "int32")], {"output_type": 2}),

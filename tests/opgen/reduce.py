@@ -1,5 +1,5 @@
-"""The reductions MEAN, SUM, REDUCE_MAX and REDUCE_MIN over any set of axes of rank 1..6 tensors;
-keep_dims either way.
+"""The reductions MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_ALL over any set of axes of rank
+1..6 tensors; keep_dims either way.
 
 Axes come positive or negative, sometimes repeated, a single one sometimes as a scalar tensor; a
 quarter of the MEAN graphs are the 4-D mean over H and W (global average pooling, TFLite Micro's
@@ -7,7 +7,8 @@ special float path). Integer MEAN output quantization is the input's in a third 
 a converter's narrower range; SUM's output range is wider than its input's by up to the square root
 of the count (and now and then narrower, to saturate). REDUCE_MAX/MIN keep the input's
 quantization (TFLite Micro refuses anything else). float inputs of REDUCE_MAX/MIN hold +-0 and
-+-inf now and then (a row of -inf gives -FLT_MAX in TFLite Micro)."""
++-inf now and then (a row of -inf gives -FLT_MAX in TFLite Micro). REDUCE_ALL's bools are mostly
+true, so that both results occur."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,8 @@ from mcubench.ir.graph import Graph, Op, Tensor
 from .common import act_quant, log_uniform, q
 
 DTYPES = {"MEAN": ("int8", "int16", "float32"), "SUM": ("int8", "int16", "float32"),
-          "REDUCE_MAX": ("int8", "float32"), "REDUCE_MIN": ("int8", "float32")}
+          "REDUCE_MAX": ("int8", "float32"), "REDUCE_MIN": ("int8", "float32"),
+          "REDUCE_ALL": ("bool",)}
 
 
 def small_shape(rng: np.random.Generator, min_rank: int, max_rank: int,
@@ -52,7 +54,7 @@ def _reduce(kind: str):
         out = tuple(1 if k in reduced else d for k, d in enumerate(dims)) if keep else \
             tuple(d for k, d in enumerate(dims) if k not in reduced)
         axis_shape = () if len(axes) == 1 and rng.random() < 0.3 else (len(axes),)
-        qin = act_quant(rng, dtype)
+        qin = act_quant(rng, dtype) if dtype != "bool" else None
         qout = qin
         count = int(np.prod([dims[a] for a in reduced]))
         if qin is not None and kind in ("MEAN", "SUM") and rng.random() < 2 / 3:
@@ -84,5 +86,10 @@ def _extremes(rng: np.random.Generator, graph: Graph) -> list[np.ndarray]:
     return [x]
 
 
+def _bools(rng: np.random.Generator, graph: Graph) -> list[np.ndarray]:
+    t = graph.tensors[graph.inputs[0]]
+    return [rng.random(t.shape) < float(rng.choice([0.5, 0.9, 0.99, 1.0]))]
+
+
 BUILDERS = {kind: _reduce(kind) for kind in DTYPES}
-INPUTS = {"REDUCE_MAX": _extremes, "REDUCE_MIN": _extremes}
+INPUTS = {"REDUCE_MAX": _extremes, "REDUCE_MIN": _extremes, "REDUCE_ALL": _bools}
