@@ -12,5 +12,4 @@ class ArgMax(ArgReduce):
     kind = "ARG_MAX"
     code = 56
     options = "ArgMaxOptions"
-    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_arg_max.c")
     which = "max"

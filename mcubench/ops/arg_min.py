@@ -12,5 +12,4 @@ class ArgMin(ArgReduce):
     kind = "ARG_MIN"
     code = 79
     options = "ArgMinOptions"
-    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_arg_min.c")
     which = "min"

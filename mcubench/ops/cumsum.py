@@ -12,10 +12,9 @@ it at LOAD. Other types TFLite Micro refuses, and so does mcubench."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import qparams, quantize_multiplier
-from .common.reduce import activation, const_axes, split_at
+from .common.reduce import OneCall, activation, const_axes, f32_or_s8, split_at
 
 LEFT_SHIFT = 20  # TFLite Micro's kCumSumIntegerShift
 PARAMS = Struct(
@@ -63,7 +62,7 @@ def cumsum_params(graph: Graph, op: Op) -> dict:
     return p
 
 
-class Cumsum(OpSpec):
+class Cumsum(OneCall):
     kind = "CUMSUM"
     code = 128
     types = ("int8", "float32")
@@ -72,18 +71,8 @@ class Cumsum(OpSpec):
     kernels = ("cumsum.c", "cumsum_f32.c", "requant.c")
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_cumsum.c")
     record_struct = PARAMS
+    kernel_of = f32_or_s8("cumsum", ("kernels/cumsum_f32.c",),
+                          ("kernels/cumsum.c", "kernels/requant.c"))
 
-    def check(self, graph: Graph, op: Op) -> None:
-        cumsum_params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        x, y = op.inputs[0], op.outputs[0]
-        f32 = gen.g.tensors[x].dtype == "float32"
-        gen.use(*(("kernels/cumsum_f32.c",) if f32 else ("kernels/cumsum.c",
-                                                          "kernels/requant.c")))
-        gen.struct(f"op{i}_params", PARAMS(**cumsum_params(gen.g, op)))
-        gen.calls.append(f"  mb_cumsum_{'f32' if f32 else 's8'}(&op{i}_params, "
-                         f"{gen.act(x, True)}, {gen.act(y, False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
+    def params(self, graph: Graph, op: Op) -> dict:
         return cumsum_params(graph, op)

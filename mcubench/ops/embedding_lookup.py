@@ -12,9 +12,8 @@ from math import prod
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
 from .common.cstruct import F32, I32, Struct, fields
-from .common.reduce import ELEM_BYTES, INDEX_ERROR, gather_output, gathered, indices, operand
+from .common.reduce import ELEM_BYTES, OneCall, gather_output, gathered, indices, operand
 
 PARAMS = Struct(
     "mb_embedding_lookup_params", "EMBEDDING_LOOKUP: `lookups` rows of `columns` elements out "
@@ -54,7 +53,7 @@ def lookup_params(graph: Graph, op: Op) -> dict:
             "elem_bytes": ELEM_BYTES[v.dtype], "dequantize": int(dequantize), "scale": scale}
 
 
-class EmbeddingLookup(OpSpec):
+class EmbeddingLookup(OneCall):
     kind = "EMBEDDING_LOOKUP"
     code = 7
     types = ("int8", "int8->float32", "float32")
@@ -62,16 +61,13 @@ class EmbeddingLookup(OpSpec):
     kernels = ("embedding_lookup.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_embedding_lookup.c")
     record_struct = PARAMS
+    fallible = True
 
-    def check(self, graph: Graph, op: Op) -> None:
-        lookup_params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/embedding_lookup.c")
-        gen.struct(f"op{i}_params", PARAMS(**lookup_params(gen.g, op)))
-        gen.fallible(f"mb_embedding_lookup(&op{i}_params, "
-                     f"{operand(gen, op.inputs[0], 'int32_t')}, {operand(gen, op.inputs[1])}, "
-                     f"{gen.act(op.outputs[0], False)})", INDEX_ERROR)
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
+    def params(self, graph: Graph, op: Op) -> dict:
         return lookup_params(graph, op)
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        return "mb_embedding_lookup", ("kernels/embedding_lookup.c",)
+
+    def operands(self, gen, op: Op) -> list[str]:
+        return [operand(gen, op.inputs[0], "int32_t"), operand(gen, op.inputs[1])]

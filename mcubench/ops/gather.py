@@ -12,9 +12,8 @@ from __future__ import annotations
 from math import prod
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
 from .common.cstruct import I32, Struct, fields
-from .common.reduce import ELEM_BYTES, INDEX_ERROR, gather_output, gathered, indices, operand
+from .common.reduce import ELEM_BYTES, OneCall, gather_output, gathered, indices, operand
 
 PARAMS = Struct(
     "mb_gather_params", "GATHER: the input is batch x outer x extent x inner elements, the "
@@ -49,7 +48,7 @@ def gather_params(graph: Graph, op: Op) -> dict:
             "inner_bytes": prod(x.shape[axis + 1:]) * ELEM_BYTES[x.dtype]}
 
 
-class Gather(OpSpec):
+class Gather(OneCall):
     kind = "GATHER"
     code = 36
     types = ("int8", "float32")
@@ -58,16 +57,13 @@ class Gather(OpSpec):
     kernels = ("gather.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_gather.c")
     record_struct = PARAMS
+    fallible = True
 
-    def check(self, graph: Graph, op: Op) -> None:
-        gather_params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/gather.c")
-        gen.struct(f"op{i}_params", PARAMS(**gather_params(gen.g, op)))
-        gen.fallible(f"mb_gather(&op{i}_params, {operand(gen, op.inputs[0])}, "
-                     f"{operand(gen, op.inputs[1], 'int32_t')}, "
-                     f"{gen.act(op.outputs[0], False)})", INDEX_ERROR)
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
+    def params(self, graph: Graph, op: Op) -> dict:
         return gather_params(graph, op)
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        return "mb_gather", ("kernels/gather.c",)
+
+    def operands(self, gen, op: Op) -> list[str]:
+        return [operand(gen, op.inputs[0]), operand(gen, op.inputs[1], "int32_t")]

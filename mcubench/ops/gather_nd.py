@@ -11,9 +11,8 @@ from __future__ import annotations
 from math import prod
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
 from .common.cstruct import I32, Const, Struct, fields
-from .common.reduce import ELEM_BYTES, INDEX_ERROR, gather_output, gathered, indices, operand
+from .common.reduce import ELEM_BYTES, OneCall, gather_output, gathered, indices, operand
 
 MAX_DEPTH = Const("MB_GATHER_ND_DEPTH", 5, "index components per slice (TFLite Micro's "
                                           "MAX_INDICES_ND)")
@@ -44,7 +43,7 @@ def gather_nd_params(graph: Graph, op: Op) -> dict:
             "stride": strides + [0] * (MAX_DEPTH.value - depth)}
 
 
-class GatherNd(OpSpec):
+class GatherNd(OneCall):
     kind = "GATHER_ND"
     code = 107
     types = ("int8", "float32")
@@ -53,16 +52,13 @@ class GatherNd(OpSpec):
     kernels = ("gather_nd.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_gather_nd.c")
     record_struct = PARAMS
+    fallible = True
 
-    def check(self, graph: Graph, op: Op) -> None:
-        gather_nd_params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        gen.use("kernels/gather_nd.c")
-        gen.struct(f"op{i}_params", PARAMS(**gather_nd_params(gen.g, op)))
-        gen.fallible(f"mb_gather_nd(&op{i}_params, {operand(gen, op.inputs[0])}, "
-                     f"{operand(gen, op.inputs[1], 'int32_t')}, "
-                     f"{gen.act(op.outputs[0], False)})", INDEX_ERROR)
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
+    def params(self, graph: Graph, op: Op) -> dict:
         return gather_nd_params(graph, op)
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        return "mb_gather_nd", ("kernels/gather_nd.c",)
+
+    def operands(self, gen, op: Op) -> list[str]:
+        return [operand(gen, op.inputs[0]), operand(gen, op.inputs[1], "int32_t")]

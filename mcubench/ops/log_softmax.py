@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
-from .base import OpSpec
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import qparams, quantize_multiplier
-from .softmax import rows_depth, softmax_quant
+from .common.reduce import OneCall, f32_or_s8, rows
+from .softmax import softmax_quant
 
 OUTPUT_SCALE, OUTPUT_ZP = 16.0 / 256, 127  # TFLite Micro's fixed int8 output
 PARAMS = Struct(
@@ -38,17 +38,8 @@ PARAMS = Struct(
 
 def log_softmax_params(graph: Graph, op: Op) -> dict:
     """mb_log_softmax_params, with TFLite Micro's LogSoftmax prepare checks."""
-    if len(op.inputs) != 1 or op.inputs[0] < 0 or len(op.outputs) != 1:
-        raise ValueError("needs one input and one output")
-    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
-    if x.dtype != y.dtype or x.dtype not in LogSoftmax.types:
-        raise ValueError(f"{x.dtype} -> {y.dtype}; TFLite Micro takes int8 or float32, the same "
-                         "in and out")
-    if x.is_const or y.is_const or tuple(x.shape) != tuple(y.shape) or not x.shape:
-        raise ValueError(f"shapes {list(x.shape)} -> {list(y.shape)}: expected activations of "
-                         "one shape, rank 1 or more")
-    rows, depth = rows_depth(graph, op)
-    p = {"rows": rows, "depth": depth, "input_multiplier": 0, "input_left_shift": 0,
+    x, y, n, depth = rows(graph, op)
+    p = {"rows": n, "depth": depth, "input_multiplier": 0, "input_left_shift": 0,
          "reverse_scaling_divisor": 0, "reverse_scaling_right_shift": 0, "diff_min": 0}
     if x.dtype == "float32":
         return p
@@ -68,7 +59,7 @@ def log_softmax_params(graph: Graph, op: Op) -> dict:
     return p
 
 
-class LogSoftmax(OpSpec):
+class LogSoftmax(OneCall):
     kind = "LOG_SOFTMAX"
     code = 50
     types = ("int8", "float32")
@@ -76,21 +67,10 @@ class LogSoftmax(OpSpec):
     options = "LogSoftmaxOptions"
     header = "mb_log_softmax.h"
     kernels = ("log_softmax.c", "fixedpoint.c", "requant.c", "log_softmax_f32.c")
-    interp_sources = ("mbi_op_log_softmax.c",)
+    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_log_softmax.c")
     record_struct = PARAMS
+    kernel_of = f32_or_s8("log_softmax", ("kernels/log_softmax_f32.c",),
+                          ("kernels/log_softmax.c", "kernels/fixedpoint.c", "kernels/requant.c"))
 
-    def check(self, graph: Graph, op: Op) -> None:
-        log_softmax_params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        x, y = op.inputs[0], op.outputs[0]
-        f32 = gen.g.tensors[x].dtype == "float32"
-        gen.use(*(("kernels/log_softmax_f32.c",) if f32 else
-                  ("kernels/log_softmax.c", "kernels/fixedpoint.c", "kernels/requant.c")),
-                header="mb_fixedpoint.h")
-        gen.struct(f"op{i}_params", PARAMS(**log_softmax_params(gen.g, op)))
-        gen.calls.append(f"  mb_log_softmax_{'f32' if f32 else 's8'}(&op{i}_params, "
-                         f"{gen.act(x, True)}, {gen.act(y, False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
+    def params(self, graph: Graph, op: Op) -> dict:
         return log_softmax_params(graph, op)

@@ -11,29 +11,11 @@ neither is reproduced. float32 sums in the input's memory order as TFLite Micro 
 H/W path too), then divides by the count, so it is exact too."""
 from __future__ import annotations
 
-from ..ir.graph import Tensor
-from .common.qmath import SHORT, qparams, requant_multiplier
-from .common.reduce import Reduction
+from .common.reduce import QuantizedSum
 
 
-class Mean(Reduction):
+class Mean(QuantizedSum):
     kind = "MEAN"
     code = 40
-    types = ("int8", "int16", "float32")
-    kernels = ("reduce.c", "reduce_f32.c", "requant.c")
-    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_mean.c")
-
-    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
-        if dtype == "float32":
-            return "mb_reduce_mean_f32", ("kernels/reduce_f32.c",)
-        return f"mb_reduce_sum_{SHORT[dtype]}", ("kernels/reduce.c", "kernels/requant.c")
-
-    def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
-        if x.dtype == "float32":
-            return super().quant(x, y, count)
-        (si, zi), (so, zo) = qparams(x), qparams(y)
-        mult, shift = requant_multiplier(si, so)
-        # QuantizedMeanOrSum: 1/count folded into the multiplier, keeping its precision
-        up = min(count.bit_length() - 1, 32, 31 + shift)
-        return {"input_zp": zi, "output_zp": zo, "mult": (mult << up) // count,
-                "shift": shift - up}
+    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_sum.c")
+    mean = True

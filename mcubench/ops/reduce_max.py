@@ -8,22 +8,10 @@ input's quantization on the output (TFLite Micro's Eval refuses anything else); 
 types TFLite Micro refuses, and so does mcubench."""
 from __future__ import annotations
 
-from ..ir.graph import Tensor
-from .common.reduce import Reduction, same_quant
+from .common.reduce import Extreme
 
 
-class ReduceMax(Reduction):
+class ReduceMax(Extreme):
     kind = "REDUCE_MAX"
     code = 82
-    types = ("int8", "float32")
-    kernels = ("reduce_minmax.c",)
-    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_max.c")
-
-    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
-        return f"mb_reduce_max_{'f32' if dtype == 'float32' else 's8'}", \
-            ("kernels/reduce_minmax.c",)
-
-    def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
-        if x.dtype == "float32":
-            return super().quant(x, y, count)
-        return same_quant(x, y, self.kind)
+    which = "max"

@@ -206,8 +206,7 @@ class Softmax(OpSpec):
             gen.struct(f"{p}_params", PARAMS_S16(**params_s16(g, op), exp_lut=exp_lut,
                                                  one_over_one_plus_x_lut=recip_lut))
         else:
-            gen.use("kernels/softmax.c", "kernels/fixedpoint.c", "kernels/requant.c",
-                    header="mb_fixedpoint.h")
+            gen.use("kernels/softmax.c", "kernels/fixedpoint.c", "kernels/requant.c")
             gen.struct(f"{p}_params", PARAMS(**params_s8(g, op)))
             if out_dtype(g, op) == "int16":
                 fn = "mb_softmax_s8_s16"

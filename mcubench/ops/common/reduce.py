@@ -18,7 +18,7 @@ import numpy as np
 from ...ir.graph import Graph, Op, Tensor
 from ..base import OpSpec
 from .cstruct import I32, Const, Struct, fields
-from .qmath import SHORT, qparams
+from .qmath import SHORT, qparams, requant_multiplier
 
 MAX_RANK = 6  # the interpreter's tensor rank limit
 RUNS = Const("MB_REDUCE_RUNS", 4, "(kept, reduced) pairs of a reduction's loop nest: enough for "
@@ -73,6 +73,23 @@ def split_at(shape, axis: int) -> tuple[int, int, int]:
             int(np.prod(shape[axis + 1:], dtype=np.int64)))
 
 
+def rows(graph: Graph, op: Op, max_rank: int = MAX_RANK) -> tuple[Tensor, Tensor, int, int]:
+    """Input, output, rows and depth of an operator over the last axis of one int8 or float32
+    tensor (LOG_SOFTMAX, L2_NORMALIZATION: TFLite Micro's types), with its checks."""
+    if len(op.inputs) != 1 or op.inputs[0] < 0 or len(op.outputs) != 1:
+        raise ValueError("needs one input and one output")
+    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if x.dtype != y.dtype or x.dtype not in ("int8", "float32"):
+        raise ValueError(f"{x.dtype} -> {y.dtype}; TFLite Micro takes int8 or float32, the same "
+                         "in and out")
+    if x.is_const or y.is_const or tuple(x.shape) != tuple(y.shape) or \
+            not 1 <= len(x.shape) <= max_rank:
+        raise ValueError(f"shapes {list(x.shape)} -> {list(y.shape)}: expected activations of "
+                         f"one shape, rank 1..{max_rank}")
+    depth = int(x.shape[-1])
+    return x, y, x.size // depth, depth
+
+
 def reduce_loops(shape, reduced: set[int]) -> dict:
     """The mb_reduce_params loop fields (outer, inner, count) for a reduction of `shape` over the
     axes in `reduced` (0..rank-1)."""
@@ -109,7 +126,52 @@ def reduce_operands(graph: Graph, op: Op) -> tuple[Tensor, Tensor, set[int]]:
     return x, y, reduced
 
 
-class Reduction(OpSpec):
+class OneCall(OpSpec):
+    """An operator run by one kernel call, ``fn(&params, operands.., output)``, whose params
+    struct is also its interpreter record (``record_struct``): subclasses give ``params`` (the
+    fields, with the LOAD checks) and ``kernel_of`` (the function and files per input type), and
+    ``operands`` where the kernel takes more than the first input. A ``fallible`` kernel returns
+    nonzero for an index out of range, and invoke then fails with MB_ERR_INDEX."""
+
+    fallible = False
+
+    def params(self, graph: Graph, op: Op) -> dict:
+        raise NotImplementedError
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        """(C function, runtime files) of the kernel for an input of `dtype`."""
+        raise NotImplementedError
+
+    def operands(self, gen, op: Op) -> list[str]:
+        return [gen.act(op.inputs[0], True)]
+
+    def check(self, graph: Graph, op: Op) -> None:
+        self.params(graph, op)
+
+    def emit(self, gen, i: int, op: Op) -> None:
+        fn, files = self.kernel_of(gen.g.tensors[op.inputs[0]].dtype)
+        gen.use(*files)
+        gen.struct(f"op{i}_params", self.record_struct(**self.params(gen.g, op)))
+        call = f"{fn}(&op{i}_params, {', '.join(self.operands(gen, op))}, " \
+               f"{gen.act(op.outputs[0], False)})"
+        if self.fallible:
+            gen.fallible(call, "MB_ERR_INDEX")
+        else:
+            gen.calls.append(f"  {call};")
+
+    def record_values(self, graph: Graph, op: Op) -> dict:
+        return self.params(graph, op)
+
+
+def f32_or_s8(stem: str, f32_files: tuple[str, ...], s8_files: tuple[str, ...]):
+    """A ``kernel_of`` for kernels mb_<stem>_f32 / mb_<stem>_s8 in those runtime files."""
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        f32 = dtype == "float32"
+        return f"mb_{stem}_{'f32' if f32 else 's8'}", f32_files if f32 else s8_files
+    return kernel_of
+
+
+class Reduction(OneCall):
     """A reduction over the axes of a constant int32 tensor (keep_dims either way: the output's
     bytes are the same). Subclasses name their kernel per type (``kernel_of``) and, for
     integers, the requantization (``quant``)."""
@@ -117,10 +179,6 @@ class Reduction(OpSpec):
     options = "ReducerOptions"
     header = "mb_reduce.h"
     record_struct = PARAMS
-
-    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
-        """(C function, runtime files) of this reduction's kernel for `dtype`."""
-        raise NotImplementedError
 
     def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
         """input_zp, output_zp, mult, shift of an integer reduction (default: none needed)."""
@@ -135,28 +193,58 @@ class Reduction(OpSpec):
         p = reduce_loops(x.shape, reduced)
         return {**p, **self.quant(x, y, p["count"])}
 
-    def check(self, graph: Graph, op: Op) -> None:
-        self.params(graph, op)
 
-    def emit(self, gen, i: int, op: Op) -> None:
-        x, y = op.inputs[0], op.outputs[0]
-        fn, files = self.kernel_of(gen.g.tensors[x].dtype)
-        gen.use(*files)
-        gen.struct(f"op{i}_params", PARAMS(**self.params(gen.g, op)))
-        gen.calls.append(f"  {fn}(&op{i}_params, {gen.act(x, True)}, {gen.act(y, False)});")
+class QuantizedSum(Reduction):
+    """MEAN and SUM: int8 and int16 share TFLite Micro's QuantizedMeanOrSum (kernels/reduce.c),
+    MEAN with 1/count folded into the multiplier; float32 sums, MEAN then divides."""
 
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return self.params(graph, op)
+    types = ("int8", "int16", "float32")
+    kernels = ("reduce.c", "reduce_f32.c", "requant.c")
+    mean = False
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        if dtype == "float32":
+            return f"mb_reduce_{'mean' if self.mean else 'sum'}_f32", ("kernels/reduce_f32.c",)
+        return f"mb_reduce_sum_{SHORT[dtype]}", ("kernels/reduce.c", "kernels/requant.c")
+
+    def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
+        if x.dtype == "float32":
+            return super().quant(x, y, count)
+        (si, zi), (so, zo) = qparams(x), qparams(y)
+        mult, shift = requant_multiplier(si, so)
+        if self.mean:  # QuantizedMeanOrSum: 1/count folded in, keeping the multiplier's precision
+            up = min(count.bit_length() - 1, 32, 31 + shift)
+            mult, shift = (mult << up) // count, shift - up
+        return {"input_zp": zi, "output_zp": zo, "mult": mult, "shift": shift}
 
 
-def same_quant(x: Tensor, y: Tensor, what: str) -> dict:
+class Extreme(Reduction):
+    """REDUCE_MAX and REDUCE_MIN of int8 (no requantization: TFLite Micro's Eval insists) and
+    float32 (kernels/reduce_minmax.c)."""
+
+    types = ("int8", "float32")
+    kernels = ("reduce_minmax.c",)
+    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_minmax.c")
+    prepare = "mbi_reduce_minmax_prepare"
+    which = ""  # "max" or "min"
+
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        return f"mb_reduce_{self.which}_{'f32' if dtype == 'float32' else 's8'}", \
+            ("kernels/reduce_minmax.c",)
+
+    def quant(self, x: Tensor, y: Tensor, count: int) -> dict:
+        if x.dtype == "int8":
+            same_quant(x, y, self.kind)
+        return super().quant(x, y, count)
+
+
+def same_quant(x: Tensor, y: Tensor, what: str) -> None:
     """No requantization: what REDUCE_MAX/MIN of int8 need (TFLite Micro's Eval insists)."""
     (si, zi), (so, zo) = qparams(x), qparams(y)
     if si != so or zi != zo:
         raise ValueError(f"{what} of int8 needs the input's quantization on the output (TFLite "
                          f"Micro refuses otherwise): scale {si:g} -> {so:g}, zero point {zi} -> "
                          f"{zo}")
-    return {"input_zp": 0, "output_zp": 0, "mult": 0, "shift": 0}
 
 
 # --- ARG_MAX, ARG_MIN ----------------------------------------------------------------------------
@@ -167,7 +255,7 @@ ARG_PARAMS = Struct(
     fields(I32, "outer", "extent", "inner"))
 
 
-class ArgReduce(OpSpec):
+class ArgReduce(OneCall):
     """ARG_MAX / ARG_MIN of int8 or float32 into int32 (TFLite Micro's types), along the axis of
     a constant int32 tensor of one value (TFLite Micro reads its first; the converter writes
     one)."""
@@ -175,7 +263,9 @@ class ArgReduce(OpSpec):
     types = ("int8->int32", "float32->int32")
     header = "mb_reduce.h"
     kernels = ("arg_min_max.c", "arg_min_max_f32.c")
+    interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_arg_min_max.c")
     record_struct = ARG_PARAMS
+    prepare = "mbi_arg_min_max_prepare"
     which = ""  # "max" or "min"
 
     def params(self, graph: Graph, op: Op) -> dict:
@@ -195,25 +285,15 @@ class ArgReduce(OpSpec):
                              f"{axis}")
         return {"outer": outer, "extent": extent, "inner": inner}
 
-    def check(self, graph: Graph, op: Op) -> None:
-        self.params(graph, op)
-
-    def emit(self, gen, i: int, op: Op) -> None:
-        x, y = op.inputs[0], op.outputs[0]
-        f32 = gen.g.tensors[x].dtype == "float32"
-        gen.use(f"kernels/arg_min_max{'_f32' if f32 else ''}.c")
-        gen.struct(f"op{i}_params", ARG_PARAMS(**self.params(gen.g, op)))
-        gen.calls.append(f"  mb_arg_{self.which}_{'f32' if f32 else 's8'}(&op{i}_params, "
-                         f"{gen.act(x, True)}, {gen.act(y, False)});")
-
-    def record_values(self, graph: Graph, op: Op) -> dict:
-        return self.params(graph, op)
+    def kernel_of(self, dtype: str) -> tuple[str, tuple[str, ...]]:
+        f32 = dtype == "float32"
+        return f"mb_arg_{self.which}_{'f32' if f32 else 's8'}", \
+            (f"kernels/arg_min_max{'_f32' if f32 else ''}.c",)
 
 
 # --- GATHER, GATHER_ND, EMBEDDING_LOOKUP ---------------------------------------------------------
 
 ELEM_BYTES = {"int8": 1, "int16": 2, "int32": 4, "float32": 4}
-INDEX_ERROR = "MB_ERR_INDEX"  # what invoke returns for an index out of range (mb_gather.h)
 
 
 def gathered(graph: Graph, k: int, role: str, types=("int8", "float32")) -> Tensor:

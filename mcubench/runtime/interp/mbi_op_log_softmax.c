@@ -3,7 +3,7 @@
  * PreprocessLogSoftmaxScalingExp with beta 1 and CalculateInputRadius (mcubench/ops/log_softmax.py
  * computes the same offline). */
 #include "mb_log_softmax.h"
-#include "mbi.h"
+#include "mbi_reduce.h"
 
 #define MBI_OPT_LOG_SOFTMAX 36 /* BuiltinOptions: LogSoftmaxOptions */
 #define SCALED_DIFF_INTEGER_BITS 5
@@ -11,26 +11,19 @@
 int mbi_log_softmax_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
                             const mbi_table *options) {
   (void)options; /* LogSoftmaxOptions has no fields */
-  if (op->n_in != 1 || op->n_out != 1 || op->in[0] < 0 || op->in[0] >= (int32_t)ctx->num_tensors)
-    return MBI_ERR_PARAMS;
   if (options_type != MBI_OPT_LOG_SOFTMAX && options_type != 0) return MBI_ERR_PARAMS;
-  const uint8_t type = ctx->tensors[op->in[0]].type;
-  if (type != MBI_TYPE_INT8 && type != MBI_TYPE_FLOAT32) return MBI_ERR_TENSOR;
-  const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
-  if (!x || !y || x->rank < 1) return MBI_ERR_TENSOR;
-  const int32_t depth = x->dims.c; /* the last axis */
-  if (mbi_bytes(x) != mbi_bytes(y) || depth < 1 || y->dims.c != depth) return MBI_ERR_PARAMS;
+  int32_t rows, depth;
+  int rc = mbi_rows_setup(ctx, op, MBI_MAX_DIMS, &rows, &depth);
+  if (rc != MBI_OK) return rc;
   mb_log_softmax_params *p = (mb_log_softmax_params *)mbi_alloc(ctx, 1, sizeof(*p));
   if (!p) return MBI_ERR_ARENA;
-  p->depth = depth;
-  p->rows = (int32_t)(mbi_bytes(x) / mbi_type_bytes(type) / (uint32_t)depth);
+  p->rows = rows, p->depth = depth;
   op->data = mbi_offset(ctx, p);
-  if (type == MBI_TYPE_FLOAT32) return MBI_OK;
+  if (ctx->tensors[op->in[0]].type == MBI_TYPE_FLOAT32) return MBI_OK;
 
   float in_scale, out_scale;
   int32_t in_zp, out_zp;
-  int rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
+  rc = mbi_quant(ctx, op->in[0], &in_scale, &in_zp);
   if (rc == MBI_OK) rc = mbi_quant(ctx, op->out, &out_scale, &out_zp);
   if (rc != MBI_OK) return rc;
   if (out_scale != 16.0f / 256 || out_zp != 127) return MBI_ERR_TENSOR;

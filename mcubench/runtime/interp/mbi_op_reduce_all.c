@@ -6,10 +6,8 @@ int mbi_reduce_all_prepare(mbi_ctx *ctx, mbi_op *op, uint8_t options_type,
                            const mbi_table *options) {
   static const uint8_t types[1] = {MBI_TYPE_BOOL};
   (void)options; /* keep_dims: the bytes are the same either way */
-  const uint8_t type = mbi_reduce_type(ctx, op, types, 1);
-  if (type == 0xff) return MBI_ERR_TENSOR;
   mb_reduce_params *p;
-  return mbi_reduce_setup(ctx, op, options_type, type, &p);
+  return mbi_reduce_setup(ctx, op, options_type, types, 1, &p);
 }
 
 int mbi_reduce_all_eval(const mbi_ctx *ctx, const mbi_op *op) {

@@ -13,9 +13,11 @@ uint8_t mbi_reduce_type(const mbi_ctx *ctx, const mbi_op *op, const uint8_t *typ
   return 0xff;
 }
 
-int mbi_reduce_setup(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, uint8_t type,
+int mbi_reduce_setup(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, const uint8_t *types, int n,
                      mb_reduce_params **params) {
   mbi_fb *fb = &ctx->fb;
+  const uint8_t type = mbi_reduce_type(ctx, op, types, n);
+  if (type == 0xff) return MBI_ERR_TENSOR;
   if (op->n_in != 2 || op->n_out != 1) return MBI_ERR_PARAMS;
   if (options_type != MBI_OPT_REDUCER && options_type != 0) return MBI_ERR_PARAMS;
   const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
@@ -60,15 +62,6 @@ int mbi_reduce_setup(mbi_ctx *ctx, mbi_op *op, uint8_t options_type, uint8_t typ
   return MBI_OK;
 }
 
-int mbi_reduce_same_quant(mbi_ctx *ctx, int32_t a, int32_t b) {
-  float sa, sb;
-  int32_t za, zb;
-  int rc = mbi_quant(ctx, a, &sa, &za);
-  if (rc == MBI_OK) rc = mbi_quant(ctx, b, &sb, &zb);
-  if (rc == MBI_OK && (sa != sb || za != zb)) rc = MBI_ERR_TENSOR;
-  return rc;
-}
-
 int mbi_axis_split(const mbi_ctx *ctx, const mbi_op *op, uint32_t k, int32_t t, int32_t *outer,
                    int32_t *extent, int32_t *inner) {
   const int32_t a = mbi_op_input(ctx, op, k);
@@ -90,18 +83,17 @@ int mbi_axis_split(const mbi_ctx *ctx, const mbi_op *op, uint32_t k, int32_t t, 
   return MBI_OK;
 }
 
-int mbi_arg_prepare(mbi_ctx *ctx, mbi_op *op) {
+int mbi_rows_setup(const mbi_ctx *ctx, const mbi_op *op, int max_rank, int32_t *rows,
+                   int32_t *depth) {
   static const uint8_t types[2] = {MBI_TYPE_INT8, MBI_TYPE_FLOAT32};
+  if (op->n_in != 1 || op->n_out != 1) return MBI_ERR_PARAMS;
   const uint8_t type = mbi_reduce_type(ctx, op, types, 2);
   if (type == 0xff) return MBI_ERR_TENSOR;
   const mbi_tensor *x = mbi_tensor_of(ctx, op->in[0], type, 0);
-  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, MBI_TYPE_INT32, 0);
-  if (!x || !y) return MBI_ERR_TENSOR;
-  mb_arg_params *p = (mb_arg_params *)mbi_alloc(ctx, 1, sizeof(mb_arg_params));
-  if (!p) return MBI_ERR_ARENA;
-  int rc = mbi_axis_split(ctx, op, 1, op->in[0], &p->outer, &p->extent, &p->inner);
-  if (rc != MBI_OK) return rc;
-  if ((uint32_t)p->outer * (uint32_t)p->inner * 4u != mbi_bytes(y)) return MBI_ERR_PARAMS;
-  op->data = mbi_offset(ctx, p);
+  const mbi_tensor *y = mbi_tensor_of(ctx, op->out, type, 0);
+  if (!x || !y || x->rank < 1 || x->rank > max_rank) return MBI_ERR_TENSOR;
+  *depth = x->dims.c; /* the last axis */
+  if (mbi_bytes(x) != mbi_bytes(y) || *depth < 1 || y->dims.c != *depth) return MBI_ERR_PARAMS;
+  *rows = (int32_t)(mbi_bytes(x) / mbi_type_bytes(type) / (uint32_t)*depth);
   return MBI_OK;
 }
