@@ -8,8 +8,5 @@ from __future__ import annotations
 from .common.reduce import ArgReduce
 
 
-class ArgMax(ArgReduce):
-    kind = "ARG_MAX"
-    code = 56
-    options = "ArgMaxOptions"
+class ArgMax(ArgReduce, kind="ARG_MAX"):
     which = "max"

@@ -8,8 +8,5 @@ from __future__ import annotations
 from .common.reduce import ArgReduce
 
 
-class ArgMin(ArgReduce):
-    kind = "ARG_MIN"
-    code = 79
-    options = "ArgMinOptions"
+class ArgMin(ArgReduce, kind="ARG_MIN"):
     which = "min"

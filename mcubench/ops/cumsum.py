@@ -12,6 +12,7 @@ it at LOAD. Other types TFLite Micro refuses, and so does mcubench."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import qparams, quantize_multiplier
 from .common.reduce import OneCall, activation, const_axes, f32_or_s8, split_at
@@ -62,11 +63,7 @@ def cumsum_params(graph: Graph, op: Op) -> dict:
     return p
 
 
-class Cumsum(OneCall):
-    kind = "CUMSUM"
-    code = 128
-    types = ("int8", "float32")
-    options = "CumsumOptions"
+class Cumsum(OneCall, kind="CUMSUM", types=INT8_F32):
     header = "mb_cumsum.h"
     kernels = ("cumsum.c", "cumsum_f32.c", "requant.c")
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_cumsum.c")

@@ -53,10 +53,8 @@ def lookup_params(graph: Graph, op: Op) -> dict:
             "elem_bytes": ELEM_BYTES[v.dtype], "dequantize": int(dequantize), "scale": scale}
 
 
-class EmbeddingLookup(OneCall):
-    kind = "EMBEDDING_LOOKUP"
-    code = 7
-    types = ("int8", "int8->float32", "float32")
+class EmbeddingLookup(OneCall, kind="EMBEDDING_LOOKUP",
+                      types=("int8", "int8->float32", "float32")):
     header = "mb_gather.h"
     kernels = ("embedding_lookup.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_embedding_lookup.c")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from math import prod
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.cstruct import I32, Struct, fields
 from .common.reduce import ELEM_BYTES, OneCall, gather_output, gathered, indices, operand
 
@@ -48,11 +49,7 @@ def gather_params(graph: Graph, op: Op) -> dict:
             "inner_bytes": prod(x.shape[axis + 1:]) * ELEM_BYTES[x.dtype]}
 
 
-class Gather(OneCall):
-    kind = "GATHER"
-    code = 36
-    types = ("int8", "float32")
-    options = "GatherOptions"
+class Gather(OneCall, kind="GATHER", types=INT8_F32):
     header = "mb_gather.h"
     kernels = ("gather.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_gather.c")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from math import prod
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.cstruct import I32, Const, Struct, fields
 from .common.reduce import ELEM_BYTES, OneCall, gather_output, gathered, indices, operand
 
@@ -43,11 +44,7 @@ def gather_nd_params(graph: Graph, op: Op) -> dict:
             "stride": strides + [0] * (MAX_DEPTH.value - depth)}
 
 
-class GatherNd(OneCall):
-    kind = "GATHER_ND"
-    code = 107
-    types = ("int8", "float32")
-    options = "GatherNdOptions"
+class GatherNd(OneCall, kind="GATHER_ND", types=INT8_F32):
     header = "mb_gather.h"
     kernels = ("gather_nd.c",)
     interp_sources = ("mbi_gather.h", "mbi_gather.c", "mbi_op_gather_nd.c")

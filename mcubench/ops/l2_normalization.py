@@ -11,6 +11,7 @@ divides: exact."""
 from __future__ import annotations
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import fused, qparams
 from .common.reduce import OneCall, f32_or_s8, rows
@@ -29,11 +30,8 @@ def l2_params(graph: Graph, op: Op) -> dict:
     return {"rows": n, "depth": depth, "input_zp": qparams(x)[1] if x.dtype == "int8" else 0}
 
 
-class L2Normalization(OneCall):
-    kind = "L2_NORMALIZATION"
-    code = 11
-    types = ("int8", "float32")
-    options = "L2NormOptions"
+class L2Normalization(OneCall, kind="L2_NORMALIZATION", types=INT8_F32,
+                      options="L2NormOptions"):
     header = "mb_l2_normalization.h"
     kernels = ("l2_normalization.c", "l2_normalization_f32.c", "fixedpoint.c", "requant.c")
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_l2_normalization.c")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.graph import Graph, Op
+from .base import INT8_F32
 from .common.cstruct import I32, Struct, fields
 from .common.qmath import qparams, quantize_multiplier
 from .common.reduce import OneCall, f32_or_s8, rows
@@ -59,12 +60,7 @@ def log_softmax_params(graph: Graph, op: Op) -> dict:
     return p
 
 
-class LogSoftmax(OneCall):
-    kind = "LOG_SOFTMAX"
-    code = 50
-    types = ("int8", "float32")
-    ulp = 2  # float32: correctly rounded exp and log, TFLite Micro's glibc ones within 1 ulp
-    options = "LogSoftmaxOptions"
+class LogSoftmax(OneCall, kind="LOG_SOFTMAX", types=INT8_F32, ulp=2):
     header = "mb_log_softmax.h"
     kernels = ("log_softmax.c", "fixedpoint.c", "requant.c", "log_softmax_f32.c")
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_log_softmax.c")

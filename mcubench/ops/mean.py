@@ -14,8 +14,6 @@ from __future__ import annotations
 from .common.reduce import QuantizedSum
 
 
-class Mean(QuantizedSum):
-    kind = "MEAN"
-    code = 40
+class Mean(QuantizedSum, kind="MEAN"):
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_sum.c")
     mean = True

@@ -7,10 +7,7 @@ from __future__ import annotations
 from .common.reduce import Reduction
 
 
-class ReduceAll(Reduction):
-    kind = "REDUCE_ALL"
-    code = 140
-    types = ("bool",)
+class ReduceAll(Reduction, kind="REDUCE_ALL", types=("bool",)):
     kernels = ("reduce_all.c",)
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_all.c")
 

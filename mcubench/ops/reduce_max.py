@@ -11,7 +11,5 @@ from __future__ import annotations
 from .common.reduce import Extreme
 
 
-class ReduceMax(Extreme):
-    kind = "REDUCE_MAX"
-    code = 82
+class ReduceMax(Extreme, kind="REDUCE_MAX"):
     which = "max"

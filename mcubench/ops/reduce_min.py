@@ -11,7 +11,5 @@ from __future__ import annotations
 from .common.reduce import Extreme
 
 
-class ReduceMin(Extreme):
-    kind = "REDUCE_MIN"
-    code = 89
+class ReduceMin(Extreme, kind="REDUCE_MIN"):
     which = "min"

@@ -160,13 +160,8 @@ def softmax_s16_luts() -> tuple[np.ndarray, np.ndarray]:
     return _S16_LUTS[0], _S16_LUTS[1]
 
 
-class Softmax(OpSpec):
-    kind = "SOFTMAX"
-    code = 25
-    types = ("int8", "int8->int16", "int16", "float32")
-    ulp = 4  # float32 against TFLite Micro (a libm-free exp)
-    note = "int16: TFLite's tables"
-    options = "SoftmaxOptions"
+class Softmax(OpSpec, kind="SOFTMAX", types=("int8", "int8->int16", "int16", "float32"),
+              ulp=4, note="int16: TFLite's tables"):
     header = "mb_kernels.h"
     interp_files = ("interp/mbi_op_softmax.c", "kernels/softmax.c", "kernels/fixedpoint.c",
                     "kernels/softmax_f32.c", "interp/mbi_s16.h", "interp/mbi_lut_s16.c",

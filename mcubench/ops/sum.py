@@ -11,7 +11,5 @@ from __future__ import annotations
 from .common.reduce import QuantizedSum
 
 
-class Sum(QuantizedSum):
-    kind = "SUM"
-    code = 74
+class Sum(QuantizedSum, kind="SUM"):
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_sum.c")

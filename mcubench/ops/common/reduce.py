@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...ir.graph import Graph, Op, Tensor
-from ..base import OpSpec
+from ..base import INT8_F32, INT8_INT16_F32, OpSpec
 from .cstruct import I32, Const, Struct, fields
 from .qmath import SHORT, qparams, requant_multiplier
 
@@ -198,7 +198,7 @@ class QuantizedSum(Reduction):
     """MEAN and SUM: int8 and int16 share TFLite Micro's QuantizedMeanOrSum (kernels/reduce.c),
     MEAN with 1/count folded into the multiplier; float32 sums, MEAN then divides."""
 
-    types = ("int8", "int16", "float32")
+    types = INT8_INT16_F32
     kernels = ("reduce.c", "reduce_f32.c", "requant.c")
     mean = False
 
@@ -222,7 +222,7 @@ class Extreme(Reduction):
     """REDUCE_MAX and REDUCE_MIN of int8 (no requantization: TFLite Micro's Eval insists) and
     float32 (kernels/reduce_minmax.c)."""
 
-    types = ("int8", "float32")
+    types = INT8_F32
     kernels = ("reduce_minmax.c",)
     interp_sources = ("mbi_reduce.h", "mbi_reduce.c", "mbi_op_reduce_minmax.c")
     prepare = "mbi_reduce_minmax_prepare"
