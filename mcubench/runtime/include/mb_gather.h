@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define MB_ERR_INDEX 8 /* an index input out of range (the interpreter's MBI_ERR_INDEX) */
+#define MB_ERR_INDEX 8 /* an index input out of range: what invoke returns (both backends) */
 
 int32_t mb_gather(const mb_gather_params *p, const void *in, const int32_t *coords, void *out);
 int32_t mb_gather_nd(const mb_gather_nd_params *p, const void *in, const int32_t *indices,

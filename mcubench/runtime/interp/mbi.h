@@ -30,10 +30,10 @@
 #define MBI_ERR_PARAMS 5 /* operator options or shapes that do not fit together */
 #define MBI_ERR_ARENA 6  /* the arena is too small (or misaligned) */
 #define MBI_ERR_STATE 7  /* invoke without a successful setup */
+/* Invoke also returns 8, mb_gather.h's MB_ERR_INDEX, for an index input out of range. */
 /* An eval's status that is no error: TFLite Micro's kTfLiteAbort (CIRCULAR_BUFFER waiting for its
- * period). The rest of this invoke is skipped and invoke returns MBI_OK. */
-#define MBI_STOP 8
-#define MBI_ERR_INDEX 8  /* invoke: an index input out of range (mb_gather.h's MB_ERR_INDEX) */
+ * period). The rest of this invoke is skipped and invoke returns MBI_OK: never an invoke result. */
+#define MBI_STOP 100
 
 /* TFLite schema facts used here (schema.fbs). */
 #define MBI_TFLITE_SCHEMA_VERSION 3
