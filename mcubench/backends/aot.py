@@ -374,8 +374,6 @@ class Generator:
                "int mb_model_invoke(void) {",
                "  const int profiling = mb_profiling;",
                "  mb_profiling = 0;"]
-        if self.can_fail:
-            out.append("  int rc;")
         for i in self.op_calls:
             call = f"const int stop{i} = mb_op_{i}();" if i in self.stops else f"mb_op_{i}();"
             out += [f"  if (profiling) mb_hal_region_begin(MB_REGION_OP0 + {i});",
