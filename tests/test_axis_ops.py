@@ -173,7 +173,7 @@ def test_a_fallible_call_compiles_with_per_operator_profiling(gcc, tmp_path):
     build = tmp_path / "profiled"
     Aot({"profile": True}).build(_gather_nd(), build)
     text = (build / "model.c").read_text()
-    assert "MB_NOINLINE int mb_op_0(void)" in text and "if (rc != 0) return rc;" in text
+    assert "MB_NOINLINE int mb_op_0(void)" in text and "if (stop0) return stop0 - 1;" in text
     proc = subprocess.run([gcc, *STRICT, "-c", f"-I{RUNTIME / 'include'}", f"-I{build}",
                            str(build / "model.c"), "-o", str(tmp_path / "model.o")],
                           capture_output=True, text=True)
